@@ -1,0 +1,222 @@
+//! The hash-chained audit log.
+//!
+//! Each entry holds the SHA-256 of the entry before it, so editing, deleting or reordering
+//! entries breaks the chain, and `verify` names the first entry that no longer fits. The newest
+//! entry's number and hash are also kept in `audit_head`, so entries cut from the end are noticed
+//! too. Entries are appended in the same transaction as the change they record.
+//!
+//! An entry holds a time, an action name, the id of the record acted on and a small JSON detail
+//! of ids and counts. It must never hold clinical text: callers pass ids, not content.
+//! (Anyone holding the master key could rewrite the whole chain; the chain makes tampering
+//! evident to a reader who keeps an earlier head hash, and catches casual edits outright.)
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// The hash that the first entry follows.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened. The string form is stored and must never change once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    VaultCreated,
+    VaultUnlocked,
+    VaultLocked,
+    UnlockFailed,
+    PassphraseChanged,
+    VaultRecovered,
+    SettingChanged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::VaultCreated => "vault_created",
+            Action::VaultUnlocked => "vault_unlocked",
+            Action::VaultLocked => "vault_locked",
+            Action::UnlockFailed => "unlock_failed",
+            Action::PassphraseChanged => "passphrase_changed",
+            Action::VaultRecovered => "vault_recovered",
+            Action::SettingChanged => "setting_changed",
+        }
+    }
+}
+
+/// One entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What `verify` found in an intact log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verified {
+    pub entries: i64,
+    pub head_hash: String,
+}
+
+/// Appends an entry. Call inside the transaction that makes the change being recorded.
+pub fn append(
+    conn: &Connection,
+    action: Action,
+    subject: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<Entry> {
+    append_at(conn, Utc::now(), action, subject, detail)
+}
+
+pub(crate) fn append_at(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    action: Action,
+    subject: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<Entry> {
+    let (prev_seq, prev_hash) = conn
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?
+        .unwrap_or((0, GENESIS_HASH.to_owned()));
+    let mut entry = Entry {
+        seq: prev_seq + 1,
+        at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        action: action.as_str().to_owned(),
+        subject: subject.map(str::to_owned),
+        detail,
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = hash_of(&entry);
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, action, subject, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            entry.seq,
+            entry.at,
+            entry.action,
+            entry.subject,
+            entry.detail.to_string(),
+            entry.prev_hash,
+            entry.hash
+        ],
+    )?;
+    conn.execute(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        params![entry.seq, entry.hash],
+    )?;
+    Ok(entry)
+}
+
+/// The SHA-256 of an entry's fields and the previous hash, as lowercase hex.
+fn hash_of(entry: &Entry) -> String {
+    let mut hasher = Sha256::new();
+    // Length-prefixed fields, so no two different entries can serialise to the same bytes.
+    for field in [
+        entry.seq.to_string().as_str(),
+        entry.at.as_str(),
+        entry.action.as_str(),
+        entry.subject.as_deref().unwrap_or("\u{0}"),
+        entry.detail.to_string().as_str(),
+        entry.prev_hash.as_str(),
+    ] {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Entries in order, oldest first; `limit` keeps the newest N.
+pub fn list(conn: &Connection, limit: Option<u32>) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, action, subject, detail, prev_hash, hash FROM (
+             SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?1
+         ) ORDER BY seq",
+    )?;
+    let limit = limit.map_or(-1, i64::from);
+    let rows = stmt.query_map([limit], row_to_entry)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let detail: String = r.get(4)?;
+    Ok(Entry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        action: r.get(2)?,
+        subject: r.get(3)?,
+        // A detail that is not JSON is kept as a string so that verify can report the entry.
+        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+        prev_hash: r.get(5)?,
+        hash: r.get(6)?,
+    })
+}
+
+/// Walks the whole chain; the first entry that does not fit is reported as `AuditChainBroken`.
+pub fn verify(conn: &Connection) -> Result<Verified> {
+    let mut stmt =
+        conn.prepare("SELECT seq, at, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY rowid")?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1i64;
+    let mut prev_hash = GENESIS_HASH.to_owned();
+    let broken = |seq: i64, reason: String| Error::AuditChainBroken { seq, reason };
+    while let Some(row) = rows.next()? {
+        let entry = row_to_entry(row)?;
+        if entry.seq != expected_seq {
+            return Err(if entry.seq > expected_seq {
+                broken(
+                    expected_seq,
+                    format!("is missing (the log jumps from entry {} to entry {})", expected_seq - 1, entry.seq),
+                )
+            } else {
+                broken(entry.seq, format!("is out of order (found where entry {expected_seq} should be)"))
+            });
+        }
+        if entry.prev_hash != prev_hash {
+            return Err(broken(
+                entry.seq,
+                "does not follow the entry before it (entries were removed or reordered)".to_owned(),
+            ));
+        }
+        if hash_of(&entry) != entry.hash {
+            return Err(broken(entry.seq, "has been altered since it was written".to_owned()));
+        }
+        prev_hash = entry.hash;
+        expected_seq += 1;
+    }
+    let entries = expected_seq - 1;
+    let head: Option<(i64, String)> = conn
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match head {
+        Some((seq, hash)) if seq == entries && hash == prev_hash => Ok(Verified {
+            entries,
+            head_hash: prev_hash,
+        }),
+        None if entries == 0 => Ok(Verified {
+            entries,
+            head_hash: prev_hash,
+        }),
+        Some((seq, _)) if seq > entries => Err(broken(
+            entries + 1,
+            format!("is missing (the log should run to entry {seq} but ends at entry {entries})"),
+        )),
+        _ => Err(broken(entries, "does not match the recorded end of the log".to_owned())),
+    }
+}
+
+/// How many entries the log holds.
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?)
+}

@@ -1,0 +1,188 @@
+//! The `casenotes` command line: a scriptable front door to the core.
+//!
+//! Exit codes: 0 ok, 1 other failure, 2 usage, 3 wrong passphrase or recovery key, 4 no vault
+//! there / not a vault / a vault already exists, 5 integrity failure. With `--json`, results go
+//! to standard output as JSON and errors to standard error as `{"error": {kind, message}}`.
+
+mod report;
+mod secrets_input;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use casenotes::audit;
+use casenotes::db;
+use casenotes::vault::{Unlock, Vault};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "casenotes", version = casenotes::build_info::GIT_COMMIT, about = "Encrypted client records for therapists and counsellors")]
+struct Cli {
+    /// The vault folder [default: $CASENOTES_VAULT, then this computer's app-data folder]
+    #[arg(long, global = true, value_name = "DIR", env = "CASENOTES_VAULT")]
+    vault: Option<PathBuf>,
+
+    /// Read the passphrase from this file (its content as is, less one trailing newline)
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+
+    /// Print results as JSON
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new vault and show its recovery key once
+    Init,
+    /// Unlock the vault, show what it holds, and lock it again
+    Status,
+    /// Change the passphrase (only the passphrase key file is rewritten)
+    ChangePassphrase {
+        /// Read the new passphrase from this file
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Set a new passphrase using the recovery key
+    Recover {
+        /// Read the recovery key from this file
+        #[arg(long, value_name = "FILE")]
+        recovery_key_file: Option<PathBuf>,
+        /// Read the new passphrase from this file
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Check or list the audit log
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no entry has been altered, removed or reordered, and that the database is sound
+    Verify,
+    /// List audit entries, oldest first
+    List {
+        /// Show only the newest N entries
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
+    },
+}
+
+/// Errors of the command line itself, or of the core.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Core(#[from] casenotes::Error),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            // Exit codes are 0-5 by construction.
+            CliError::Core(e) => u8::try_from(e.exit_code()).unwrap_or(1),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            CliError::Usage(_) => "usage",
+            CliError::Core(e) => e.kind(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                let payload = serde_json::json!({ "error": { "kind": e.kind(), "message": e.to_string() } });
+                eprintln!("{payload}");
+            } else {
+                eprintln!("casenotes: {e}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn vault_dir(cli: &Cli) -> Result<PathBuf, CliError> {
+    if let Some(dir) = &cli.vault {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("uk", "casenotes", "casenotes")
+        .map(|d| d.data_dir().join("vault"))
+        .ok_or_else(|| CliError::Usage("Could not find this computer's app-data folder; use --vault DIR.".to_owned()))
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let dir = vault_dir(&cli)?;
+    let pass_file = cli.passphrase_file.as_deref();
+    match &cli.command {
+        Command::Init => {
+            let passphrase = secrets_input::new_passphrase(pass_file)?;
+            let created = Vault::create(&dir, &passphrase)?;
+            let vault_id = created.session.vault().meta().vault_id.to_string();
+            created.session.lock()?;
+            report::created(cli.json, &dir, &vault_id, &created.recovery_key);
+        }
+        Command::Status => {
+            let vault = Vault::open(&dir)?;
+            let session = vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+            let status = session.status()?;
+            session.lock()?;
+            report::status(cli.json, &status);
+        }
+        Command::ChangePassphrase { new_passphrase_file } => {
+            let vault = Vault::open(&dir)?;
+            let old = secrets_input::passphrase(pass_file)?;
+            let new = secrets_input::new_passphrase(new_passphrase_file.as_deref())?;
+            vault.change_passphrase(&old, &new)?.lock()?;
+            report::message(cli.json, "passphrase_changed", "Passphrase changed. Use the new one from now on.");
+        }
+        Command::Recover {
+            recovery_key_file,
+            new_passphrase_file,
+        } => {
+            let vault = Vault::open(&dir)?;
+            let key = secrets_input::recovery_key(recovery_key_file.as_deref())?;
+            let new = secrets_input::new_passphrase(new_passphrase_file.as_deref())?;
+            vault.recover(&key, &new)?.lock()?;
+            report::message(
+                cli.json,
+                "recovered",
+                "The vault is recovered and has a new passphrase. Your recovery key still works: keep it safe.",
+            );
+        }
+        Command::Audit { action } => {
+            let vault = Vault::open(&dir)?;
+            let session = vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+            let conn = session.conn()?;
+            match action {
+                AuditCommand::Verify => {
+                    let verified = audit::verify(conn)?;
+                    db::integrity_check(conn)?;
+                    session.lock()?;
+                    report::verified(cli.json, &verified);
+                }
+                AuditCommand::List { limit } => {
+                    let entries = audit::list(conn, *limit)?;
+                    session.lock()?;
+                    report::entries(cli.json, &entries);
+                }
+            }
+        }
+    }
+    Ok(())
+}

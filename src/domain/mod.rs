@@ -1,0 +1,5 @@
+//! Records, one kind per file. Each module owns its tables and its SQL, validates what it is
+//! given, records its changes in the audit log (ids only), and never puts record content into an
+//! error message.
+
+pub mod settings;

@@ -1,0 +1,108 @@
+//! Careful file writing for the vault's small files (key slots, metadata, the failed-unlock count).
+//!
+//! A write goes to a temporary file in the same folder, is flushed to disk, and is renamed over
+//! the target, and the folder is flushed too, so a power cut leaves either the old file or the new
+//! one, never half of each. Files are created readable by the owner only. Never used for
+//! plaintext clinical data: only ciphertext and non-secret metadata pass through here.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Writes `bytes` to `path` atomically and durably, with owner-only permissions.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().ok_or_else(|| Error::Io {
+        what: format!("{} has no parent folder", path.display()),
+        source: std::io::Error::from(std::io::ErrorKind::InvalidInput),
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = owner_only_options()
+            .open(&tmp)
+            .map_err(Error::io(format!("Could not write {}", tmp.display())))?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(Error::io(format!("Could not write {}", tmp.display())))?;
+        fs::rename(&tmp, path).map_err(Error::io(format!("Could not replace {}", path.display())))?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Creates an empty file readable by the owner only; fails if it exists.
+pub fn create_owner_only(path: &Path) -> Result<()> {
+    let mut options = owner_only_options();
+    options.truncate(false).create_new(true);
+    options
+        .open(path)
+        .map(drop)
+        .map_err(Error::io(format!("Could not create {}", path.display())))
+}
+
+/// Creates a folder (and its parents) that only the owner can enter.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(Error::io(format!("Could not create the folder {}", dir.display())))
+}
+
+/// Flushes a folder's entries (new and renamed files) to disk.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(Error::io(format!("Could not flush the folder {}", dir.display())))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn owner_only_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("slot");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

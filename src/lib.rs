@@ -1,0 +1,26 @@
+//! casenotes: the headless core of an encrypted, local-first record system for UK therapists
+//! and counsellors in sole practice.
+//!
+//! Layers, from the disk up:
+//! - [`fsutil`]: atomic, owner-only writes for the vault's small files;
+//! - [`secret`]: the master key, passphrases and recovery key, wiped on drop;
+//! - [`vault`]: the vault folder, its age key slots, unlock, lock, passphrase change, recovery;
+//! - [`db`]: the SQLCipher connection, its pragmas and the migrations;
+//! - [`audit`]: the hash-chained audit log;
+//! - [`domain`]: the records, one kind per module.
+//!
+//! The core knows nothing of Tauri or of any UI: the CLI and the desktop shell are thin layers
+//! over it. Nothing here logs, and no error message carries clinical text or a secret.
+
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod audit;
+pub mod build_info;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod fsutil;
+pub mod secret;
+pub mod vault;
+
+pub use error::{Error, ErrorPayload, Result};

@@ -1,0 +1,183 @@
+//! Secret values: the vault's master key, passphrases and the recovery key.
+//!
+//! Each lives in a zeroizing container and is wiped when dropped, which is how locking wipes
+//! them. None of them implements `Display`, and their `Debug` prints a placeholder, so a secret
+//! cannot reach a log or an error message by accident.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result, MIN_PASSPHRASE_CHARS};
+
+/// Length of the master key in bytes (SQLCipher's raw key size).
+pub const MASTER_KEY_LEN: usize = 32;
+
+/// The random key that encrypts the database. Wiped on drop.
+pub struct MasterKey(Zeroizing<[u8; MASTER_KEY_LEN]>);
+
+impl MasterKey {
+    /// A fresh key from the operating system's random source.
+    pub fn generate() -> Result<Self> {
+        let mut key = Zeroizing::new([0u8; MASTER_KEY_LEN]);
+        getrandom::fill(key.as_mut_slice())
+            .map_err(|e| Error::Encryption(format!("the system's random source failed ({e})")))?;
+        Ok(Self(key))
+    }
+
+    /// Takes a key decrypted from a key slot; the caller's buffer is wiped.
+    pub fn from_slot_bytes(bytes: &mut [u8]) -> Result<Self> {
+        if bytes.len() != MASTER_KEY_LEN {
+            let len = bytes.len();
+            zeroize::Zeroize::zeroize(bytes);
+            return Err(Error::DamagedKeySlot {
+                detail: format!("it holds {len} bytes where {MASTER_KEY_LEN} were expected"),
+            });
+        }
+        let mut key = Zeroizing::new([0u8; MASTER_KEY_LEN]);
+        key.copy_from_slice(bytes);
+        zeroize::Zeroize::zeroize(bytes);
+        Ok(Self(key))
+    }
+
+    pub fn expose(&self) -> &[u8; MASTER_KEY_LEN] {
+        &self.0
+    }
+
+    /// SQLCipher's raw-key form, `x'<64 hex digits>'`, in a buffer that is wiped on drop.
+    /// Built in place so that no unwiped copy of the hex is left behind by reallocation.
+    pub fn sqlcipher_raw_key(&self) -> Zeroizing<String> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = Zeroizing::new(String::with_capacity(3 + 2 * MASTER_KEY_LEN));
+        out.push_str("x'");
+        for byte in self.0.iter() {
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0x0f)] as char);
+        }
+        out.push('\'');
+        out
+    }
+}
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey([redacted])")
+    }
+}
+
+/// A passphrase typed by the practitioner.
+pub struct Passphrase(SecretString);
+
+impl Passphrase {
+    /// Takes ownership of the text; the original buffer is wiped.
+    pub fn new(text: Zeroizing<String>) -> Self {
+        // `to_owned` allocates exactly the length, so turning it into a boxed str does not
+        // reallocate and leave an unwiped copy.
+        Self(SecretString::from(text.as_str().to_owned()))
+    }
+
+    pub fn from_str_for_tests(text: &str) -> Self {
+        Self(SecretString::from(text.to_owned()))
+    }
+
+    /// Refuses passphrases too short to withstand guessing.
+    pub fn check_strength(&self) -> Result<()> {
+        if self.0.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(Error::PassphraseTooShort {
+                min: MIN_PASSPHRASE_CHARS,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn secret(&self) -> &SecretString {
+        &self.0
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase([redacted])")
+    }
+}
+
+/// The recovery key: an age X25519 identity, `AGE-SECRET-KEY-1…`, shown once at vault creation.
+pub struct RecoveryKey(SecretString);
+
+impl RecoveryKey {
+    pub(crate) fn from_identity(identity: &age::x25519::Identity) -> Self {
+        Self(identity.to_string())
+    }
+
+    /// Parses typed or pasted text, ignoring surrounding whitespace and letter case.
+    pub fn parse(text: &str) -> Result<Self> {
+        let cleaned = Zeroizing::new(text.trim().to_ascii_uppercase());
+        if !cleaned.starts_with("AGE-SECRET-KEY-1") {
+            return Err(Error::MalformedRecoveryKey);
+        }
+        let key = Self(SecretString::from(cleaned.as_str().to_owned()));
+        key.identity()?;
+        Ok(key)
+    }
+
+    pub(crate) fn identity(&self) -> Result<age::x25519::Identity> {
+        self.0
+            .expose_secret()
+            .parse::<age::x25519::Identity>()
+            .map_err(|_| Error::MalformedRecoveryKey)
+    }
+
+    /// The key as text, to show once to the practitioner.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RecoveryKey([redacted])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_key_form_is_hex_in_sqlcipher_syntax() {
+        let mut bytes = [0xabu8; MASTER_KEY_LEN];
+        let key = MasterKey::from_slot_bytes(&mut bytes).expect("32 bytes");
+        assert_eq!(bytes, [0u8; MASTER_KEY_LEN], "caller's buffer is wiped");
+        let raw = key.sqlcipher_raw_key();
+        assert_eq!(raw.len(), 67);
+        assert!(raw.starts_with("x'abab") && raw.ends_with("ab'"));
+    }
+
+    #[test]
+    fn short_passphrases_are_refused() {
+        assert!(Passphrase::from_str_for_tests("eleven char").check_strength().is_err());
+        assert!(Passphrase::from_str_for_tests("twelve chars").check_strength().is_ok());
+        // Counted in characters, not bytes.
+        assert!(Passphrase::from_str_for_tests("ééééééééééé").check_strength().is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let p = Passphrase::from_str_for_tests("correct horse battery staple");
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+
+    #[test]
+    fn recovery_key_round_trips_and_rejects_junk() {
+        let id = age::x25519::Identity::generate();
+        let key = RecoveryKey::from_identity(&id);
+        let parsed = RecoveryKey::parse(&format!("  {}\n", key.expose().to_lowercase())).unwrap();
+        assert_eq!(parsed.expose(), key.expose());
+        assert!(matches!(RecoveryKey::parse("hello"), Err(Error::MalformedRecoveryKey)));
+    }
+}

@@ -1,0 +1,336 @@
+//! The vault: a folder holding the encrypted database, its key slots and non-secret metadata.
+//!
+//! ```text
+//! casenotes.db            SQLCipher 4, opened with the random 32-byte master key as a raw key
+//! keys/passphrase.age     the master key, age-encrypted to the passphrase (scrypt, 2^18)
+//! keys/recovery.age       the master key, age-encrypted to the recovery key (X25519)
+//! vault.toml              format version, vault id, creation time: nothing secret
+//! unlock-failures.json    failed unlock attempts since the last unlock (only when there were some)
+//! ```
+//!
+//! A `Vault` is a closed vault; unlocking it gives a `Session`, which owns the only connection
+//! and the master key. Locking consumes the session, closing the connection and wiping the key.
+//! This module never writes the master key, a passphrase or clinical data in the clear.
+
+mod failed_unlocks;
+mod meta;
+mod slots;
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Action};
+use crate::db;
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::secret::{MasterKey, Passphrase, RecoveryKey};
+
+pub use failed_unlocks::FailedUnlocks;
+pub use meta::{VaultMeta, FORMAT_VERSION};
+pub use slots::{MAX_WORK_FACTOR, PASSPHRASE_WORK_FACTOR};
+
+const KEYS_DIR: &str = "keys";
+const PASSPHRASE_SLOT: &str = "passphrase.age";
+const RECOVERY_SLOT: &str = "recovery.age";
+
+/// How a vault is being unlocked.
+pub enum Unlock<'a> {
+    Passphrase(&'a Passphrase),
+    RecoveryKey(&'a RecoveryKey),
+}
+
+impl Unlock<'_> {
+    fn method(&self) -> &'static str {
+        match self {
+            Unlock::Passphrase(_) => "passphrase",
+            Unlock::RecoveryKey(_) => "recovery_key",
+        }
+    }
+}
+
+/// A vault folder that exists and has been recognised; it may be locked.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    dir: PathBuf,
+    meta: VaultMeta,
+}
+
+/// What creating a vault hands back: the open session and the recovery key to show once.
+pub struct Created {
+    pub session: Session,
+    pub recovery_key: RecoveryKey,
+}
+
+impl Vault {
+    /// Creates a vault in `dir`, which must be missing or empty. The vault is built in a sibling
+    /// folder and renamed into place, so a failure part way leaves nothing that looks like a vault.
+    pub fn create(dir: &Path, passphrase: &Passphrase) -> Result<Created> {
+        passphrase.check_strength()?;
+        if dir.join(meta::FILE_NAME).exists() {
+            return Err(Error::VaultExists { dir: dir.to_owned() });
+        }
+        if dir.exists() && !is_empty_dir(dir)? {
+            return Err(Error::FolderNotEmpty { dir: dir.to_owned() });
+        }
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fsutil::create_private_dir(parent)?;
+        let staging = parent.join(format!(
+            ".{}.creating-{}",
+            dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            std::process::id()
+        ));
+        let result = Self::build(&staging, passphrase).and_then(|(key, recovery_key, meta)| {
+            if dir.exists() {
+                // Renaming onto an empty folder replaces it; a non-empty one was refused above.
+                std::fs::remove_dir(dir).map_err(Error::io(format!("Could not use {}", dir.display())))?;
+            }
+            std::fs::rename(&staging, dir)
+                .map_err(Error::io(format!("Could not move the new vault into {}", dir.display())))?;
+            fsutil::sync_dir(parent)?;
+            Ok((key, recovery_key, meta))
+        });
+        let (key, recovery_key, meta) = match result {
+            Ok(parts) => parts,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
+        let vault = Vault { dir: dir.to_owned(), meta };
+        let session = vault.open_session(key, "created", FailedUnlocks::default())?;
+        Ok(Created { session, recovery_key })
+    }
+
+    fn build(staging: &Path, passphrase: &Passphrase) -> Result<(MasterKey, RecoveryKey, VaultMeta)> {
+        fsutil::create_private_dir(&staging.join(KEYS_DIR))?;
+        let key = MasterKey::generate()?;
+        let identity = age::x25519::Identity::generate();
+        let recovery_key = RecoveryKey::from_identity(&identity);
+        let meta = VaultMeta::new();
+        {
+            // SQLite would create the file (and later its -wal and -shm, which copy its mode)
+            // readable by everyone; create it owner-only first.
+            fsutil::create_owner_only(&staging.join(db::DB_FILE))?;
+            let mut conn = db::open(&staging.join(db::DB_FILE), &key, true)?;
+            db::migrate(&mut conn)?;
+            let tx = conn.transaction()?;
+            audit::append(
+                &tx,
+                Action::VaultCreated,
+                Some(&meta.vault_id.to_string()),
+                json!({ "format_version": meta.format_version }),
+            )?;
+            tx.commit()?;
+            conn.close().map_err(|(_, e)| Error::Database(e))?;
+        }
+        let keys = staging.join(KEYS_DIR);
+        slots::write_passphrase_slot(&keys.join(PASSPHRASE_SLOT), &key, passphrase)?;
+        slots::write_recovery_slot(&keys.join(RECOVERY_SLOT), &key, &identity.to_public())?;
+        fsutil::sync_dir(&keys)?;
+        // Written last: a folder without vault.toml is not a vault.
+        meta.write(staging)?;
+        Ok((key, recovery_key, meta))
+    }
+
+    /// Recognises an existing vault without unlocking it.
+    pub fn open(dir: &Path) -> Result<Vault> {
+        if !dir.join(meta::FILE_NAME).exists() {
+            if dir.join(db::DB_FILE).exists() {
+                return Err(Error::NotAVault {
+                    dir: dir.to_owned(),
+                    reason: format!("it has a database but no {}", meta::FILE_NAME),
+                });
+            }
+            return Err(Error::NoVault { dir: dir.to_owned() });
+        }
+        let meta = VaultMeta::read(dir)?;
+        for required in [
+            dir.join(db::DB_FILE),
+            dir.join(KEYS_DIR).join(PASSPHRASE_SLOT),
+            dir.join(KEYS_DIR).join(RECOVERY_SLOT),
+        ] {
+            if !required.exists() {
+                return Err(Error::NotAVault {
+                    dir: dir.to_owned(),
+                    reason: format!("{} is missing", required.display()),
+                });
+            }
+        }
+        Ok(Vault { dir: dir.to_owned(), meta })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn meta(&self) -> &VaultMeta {
+        &self.meta
+    }
+
+    /// Failed attempts since the last successful unlock (readable while locked).
+    pub fn failed_unlocks(&self) -> Result<FailedUnlocks> {
+        failed_unlocks::read(&self.dir)
+    }
+
+    /// Unlocks with the passphrase or the recovery key. A wrong secret is counted outside the
+    /// vault and changes nothing else.
+    pub fn unlock(&self, how: Unlock<'_>) -> Result<Session> {
+        let key = self.read_key(&how)?;
+        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
+        self.open_session(key, how.method(), failures)
+    }
+
+    /// Replaces the passphrase. Only `keys/passphrase.age` is rewritten.
+    pub fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<Session> {
+        new.check_strength()?;
+        let key = self.read_key(&Unlock::Passphrase(old))?;
+        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
+        // Open first, so a key that does not fit the database never gets a new slot.
+        let session = self.open_session(key, "passphrase", failures)?;
+        slots::write_passphrase_slot(&self.passphrase_slot(), &session.key, new)?;
+        session.record(Action::PassphraseChanged, None, json!({}))?;
+        Ok(session)
+    }
+
+    /// Sets a new passphrase using the recovery key, for a practitioner who has forgotten theirs.
+    pub fn recover(&self, recovery_key: &RecoveryKey, new: &Passphrase) -> Result<Session> {
+        new.check_strength()?;
+        let key = self.read_key(&Unlock::RecoveryKey(recovery_key))?;
+        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
+        let session = self.open_session(key, "recovery_key", failures)?;
+        slots::write_passphrase_slot(&self.passphrase_slot(), &session.key, new)?;
+        session.record(Action::VaultRecovered, None, json!({}))?;
+        Ok(session)
+    }
+
+    fn passphrase_slot(&self) -> PathBuf {
+        self.dir.join(KEYS_DIR).join(PASSPHRASE_SLOT)
+    }
+
+    fn read_key(&self, how: &Unlock<'_>) -> Result<MasterKey> {
+        let result = match how {
+            Unlock::Passphrase(p) => slots::read_passphrase_slot(&self.passphrase_slot(), p),
+            Unlock::RecoveryKey(k) => slots::read_recovery_slot(&self.dir.join(KEYS_DIR).join(RECOVERY_SLOT), k),
+        };
+        if let Err(Error::WrongPassphrase | Error::WrongRecoveryKey) = &result {
+            // Best effort: a read-only folder must not hide the real error.
+            let _ = failed_unlocks::record(&self.dir, Utc::now());
+        }
+        result
+    }
+
+    fn open_session(
+        &self,
+        key: MasterKey,
+        method: &str,
+        failures: FailedUnlocks,
+    ) -> Result<Session> {
+        let mut conn = db::open(&self.dir.join(db::DB_FILE), &key, false)?;
+        db::migrate(&mut conn)?;
+        let tx = conn.transaction()?;
+        if failures.count > 0 {
+            audit::append(
+                &tx,
+                Action::UnlockFailed,
+                None,
+                json!({
+                    "count": failures.count,
+                    "first_at": failures.first_at,
+                    "last_at": failures.last_at,
+                }),
+            )?;
+        }
+        audit::append(&tx, Action::VaultUnlocked, None, json!({ "method": method }))?;
+        tx.commit()?;
+        if failures.count > 0 {
+            failed_unlocks::clear(&self.dir)?;
+        }
+        Ok(Session {
+            conn: Some(conn),
+            key,
+            vault: self.clone(),
+            failed_since_last_unlock: failures,
+        })
+    }
+}
+
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    Ok(std::fs::read_dir(dir)
+        .map_err(Error::io(format!("Could not read the folder {}", dir.display())))?
+        .next()
+        .is_none())
+}
+
+/// An unlocked vault. Dropping it closes the connection and wipes the key; `lock` does the
+/// same and records the lock in the audit log first.
+pub struct Session {
+    conn: Option<Connection>,
+    key: MasterKey,
+    vault: Vault,
+    failed_since_last_unlock: FailedUnlocks,
+}
+
+/// A summary of an unlocked vault, for `casenotes status` and the desktop's About box.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub vault_dir: PathBuf,
+    pub vault_id: String,
+    pub created_at: String,
+    pub format_version: u32,
+    pub schema_version: i64,
+    pub audit_entries: i64,
+    pub failed_unlocks_before_this_one: FailedUnlocks,
+}
+
+impl Session {
+    /// The connection, for the core's domain modules. Errors with `Locked` once locked.
+    pub fn conn(&self) -> Result<&Connection> {
+        self.conn.as_ref().ok_or(Error::Locked)
+    }
+
+    /// The connection for a write transaction.
+    pub fn conn_mut(&mut self) -> Result<&mut Connection> {
+        self.conn.as_mut().ok_or(Error::Locked)
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Failed attempts between the previous successful unlock and this one.
+    pub fn failed_since_last_unlock(&self) -> &FailedUnlocks {
+        &self.failed_since_last_unlock
+    }
+
+    /// Appends an audit entry in its own transaction.
+    pub fn record(&self, action: Action, subject: Option<&str>, detail: serde_json::Value) -> Result<()> {
+        audit::append(self.conn()?, action, subject, detail)?;
+        Ok(())
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        let conn = self.conn()?;
+        Ok(Status {
+            vault_dir: self.vault.dir.clone(),
+            vault_id: self.vault.meta.vault_id.to_string(),
+            created_at: self.vault.meta.created_at.clone(),
+            format_version: self.vault.meta.format_version,
+            schema_version: db::schema_version(conn)?,
+            audit_entries: audit::count(conn)?,
+            failed_unlocks_before_this_one: self.failed_since_last_unlock.clone(),
+        })
+    }
+
+    /// Locks: records the lock, closes the connection (checkpointing the WAL) and wipes the key.
+    pub fn lock(mut self) -> Result<()> {
+        let conn = self.conn.take().ok_or(Error::Locked)?;
+        let logged = audit::append(&conn, Action::VaultLocked, None, json!({}));
+        let closed = conn.close().map_err(|(_, e)| Error::Database(e));
+        // `self` drops here and the key is wiped with it.
+        logged.and(closed).map(|_| ())
+    }
+}

@@ -48,6 +48,12 @@ pub enum Error {
     #[error("The vault is locked. Unlock it to continue.")]
     Locked,
 
+    #[error("Unlocking with this computer's keychain is not switched on for this vault. Use your passphrase.")]
+    KeychainNotEnabled,
+
+    #[error("This computer's keychain could not be used ({detail}). Use your passphrase.")]
+    KeychainUnavailable { detail: String },
+
     #[error("The audit log has been tampered with: entry {seq} {reason}.")]
     AuditChainBroken { seq: i64, reason: String },
 
@@ -96,6 +102,8 @@ impl Error {
             Error::PassphraseTooShort { .. } => "passphrase_too_short",
             Error::PassphraseMismatch => "passphrase_mismatch",
             Error::Locked => "locked",
+            Error::KeychainNotEnabled => "keychain_not_enabled",
+            Error::KeychainUnavailable { .. } => "keychain_unavailable",
             Error::AuditChainBroken { .. } => "audit_chain_broken",
             Error::IntegrityCheckFailed { .. } => "integrity_check_failed",
             Error::DamagedKeySlot { .. } => "damaged_key_slot",

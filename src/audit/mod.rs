@@ -30,6 +30,8 @@ pub enum Action {
     PassphraseChanged,
     VaultRecovered,
     SettingChanged,
+    KeychainEnabled,
+    KeychainDisabled,
 }
 
 impl Action {
@@ -42,6 +44,8 @@ impl Action {
             Action::PassphraseChanged => "passphrase_changed",
             Action::VaultRecovered => "vault_recovered",
             Action::SettingChanged => "setting_changed",
+            Action::KeychainEnabled => "keychain_enabled",
+            Action::KeychainDisabled => "keychain_disabled",
         }
     }
 }

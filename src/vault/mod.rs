@@ -13,6 +13,7 @@
 //! This module never writes the master key, a passphrase or clinical data in the clear.
 
 mod failed_unlocks;
+mod keychain;
 mod meta;
 mod slots;
 
@@ -30,6 +31,7 @@ use crate::fsutil;
 use crate::secret::{MasterKey, Passphrase, RecoveryKey};
 
 pub use failed_unlocks::FailedUnlocks;
+pub use keychain::KEYCHAIN_SERVICE;
 pub use meta::{VaultMeta, FORMAT_VERSION};
 pub use slots::{MAX_WORK_FACTOR, PASSPHRASE_WORK_FACTOR};
 
@@ -190,9 +192,13 @@ impl Vault {
         let key = self.read_key(&Unlock::Passphrase(old))?;
         let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
         // Open first, so a key that does not fit the database never gets a new slot.
-        let session = self.open_session(key, "passphrase", failures)?;
+        let mut session = self.open_session(key, "passphrase", failures)?;
         slots::write_passphrase_slot(&self.passphrase_slot(), &session.key, new)?;
         session.record(Action::PassphraseChanged, None, json!({}))?;
+        // A keychain slot would let the old arrangement open the vault without the new passphrase.
+        if self.keychain_enabled() {
+            session.disable_keychain()?;
+        }
         Ok(session)
     }
 
@@ -201,10 +207,29 @@ impl Vault {
         new.check_strength()?;
         let key = self.read_key(&Unlock::RecoveryKey(recovery_key))?;
         let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
-        let session = self.open_session(key, "recovery_key", failures)?;
+        let mut session = self.open_session(key, "recovery_key", failures)?;
         slots::write_passphrase_slot(&self.passphrase_slot(), &session.key, new)?;
         session.record(Action::VaultRecovered, None, json!({}))?;
+        if self.keychain_enabled() {
+            session.disable_keychain()?;
+        }
         Ok(session)
+    }
+
+    /// Whether "unlock with this computer's keychain" is switched on (readable while locked).
+    pub fn keychain_enabled(&self) -> bool {
+        self.keychain_slot().exists()
+    }
+
+    /// Unlocks with the key held in the operating system's keychain.
+    pub fn unlock_with_keychain(&self) -> Result<Session> {
+        let key = keychain::read(&self.keychain_slot(), &self.meta.vault_id.to_string())?;
+        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
+        self.open_session(key, "keychain", failures)
+    }
+
+    fn keychain_slot(&self) -> PathBuf {
+        self.dir.join(KEYS_DIR).join(keychain::SLOT_FILE)
     }
 
     fn passphrase_slot(&self) -> PathBuf {
@@ -323,6 +348,24 @@ impl Session {
             audit_entries: audit::count(conn)?,
             failed_unlocks_before_this_one: self.failed_since_last_unlock.clone(),
         })
+    }
+
+    /// Switches on "unlock with this computer's keychain".
+    pub fn enable_keychain(&mut self) -> Result<()> {
+        self.conn()?;
+        keychain::enable(
+            &self.vault.keychain_slot(),
+            &self.vault.meta.vault_id.to_string(),
+            &self.key,
+        )?;
+        self.record(Action::KeychainEnabled, None, json!({}))
+    }
+
+    /// Switches it off, deleting both the slot file and the keychain entry.
+    pub fn disable_keychain(&mut self) -> Result<()> {
+        self.conn()?;
+        keychain::disable(&self.vault.keychain_slot(), &self.vault.meta.vault_id.to_string())?;
+        self.record(Action::KeychainDisabled, None, json!({}))
     }
 
     /// Locks: records the lock, closes the connection (checkpointing the WAL) and wipes the key.

@@ -1,0 +1,18 @@
+# The two commands of the README: `make run` and `make test`. Both install what they need first.
+# Cargo builds go to a target folder outside the clone, so repeat runs on one machine are quick.
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/casenotes/target
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test build deps
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+build:
+	@bash scripts/build.sh
+
+deps:
+	@bash scripts/install-deps.sh

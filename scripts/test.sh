@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make test`: formatting, lints, every core test, then the desktop's checks and end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/casenotes/target}"
+export CASENOTES_TEST_PYTHON="${CASENOTES_TEST_PYTHON:-${CASENOTES_CACHE:-$HOME/.cache/casenotes}/venv/bin/python}"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== core tests"
+cargo test --locked -p casenotes
+if [ -f scripts/test-desktop.sh ]; then
+  bash scripts/test-desktop.sh
+fi

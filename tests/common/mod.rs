@@ -1,0 +1,121 @@
+//! Shared helpers for the integration tests: temporary vaults, running the real CLI binary,
+//! and snapshots of a vault folder's files.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use casenotes::secret::Passphrase;
+use sha2::{Digest, Sha256};
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+pub const NEW_PASSPHRASE: &str = "tangerine lighthouse quietly";
+
+pub struct TestVault {
+    pub tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+}
+
+impl TestVault {
+    /// A folder for a vault that does not exist yet.
+    pub fn empty() -> Self {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("vault");
+        Self { tmp, dir }
+    }
+
+    /// Writes a secret to a file beside the vault, with a trailing newline as editors leave.
+    pub fn secret_file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.tmp.path().join(name);
+        std::fs::write(&path, format!("{text}\n")).expect("write secret file");
+        path
+    }
+
+    /// Runs the CLI against this vault.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_casenotes"))
+            .arg("--vault")
+            .arg(&self.dir)
+            .args(args)
+            .env_remove("CASENOTES_VAULT")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run casenotes")
+    }
+
+    /// `casenotes init` with the standard passphrase; returns the recovery key.
+    pub fn init(&self) -> String {
+        let pass = self.secret_file("pass", PASSPHRASE);
+        let out = self.cli(&["init", "--passphrase-file", pass.to_str().unwrap(), "--json"]);
+        assert_success(&out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("init json");
+        v["recovery_key"].as_str().expect("recovery key").to_owned()
+    }
+
+    /// Every file in the vault folder with the SHA-256 of its content.
+    pub fn snapshot(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for path in files_under(&self.dir) {
+            let rel = path.strip_prefix(&self.dir).unwrap().to_string_lossy().into_owned();
+            out.insert(rel, hex::encode(Sha256::digest(std::fs::read(&path).unwrap())));
+        }
+        out
+    }
+}
+
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn passphrase(text: &str) -> Passphrase {
+    Passphrase::from_str_for_tests(text)
+}
+
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "expected success, got {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// The Python interpreter that has the independent SQLCipher client (`make test` installs it).
+pub fn python_with_sqlcipher() -> PathBuf {
+    let path = std::env::var_os("CASENOTES_TEST_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/casenotes/venv/bin/python")
+    });
+    assert!(
+        path.exists(),
+        "{} is missing: run `make test` (scripts/install-deps.sh installs the SQLCipher client)",
+        path.display()
+    );
+    path
+}

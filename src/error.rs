@@ -60,7 +60,9 @@ pub enum Error {
     #[error("The vault's database failed its integrity check: {detail}")]
     IntegrityCheckFailed { detail: String },
 
-    #[error("A key file in this vault is damaged or does not belong to this vault's database: {detail}")]
+    #[error(
+        "A key file in this vault is damaged or does not belong to this vault's database: {detail}"
+    )]
     DamagedKeySlot { detail: String },
 
     #[error("{what}: {source}")]

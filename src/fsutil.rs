@@ -29,7 +29,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(Error::io(format!("Could not write {}", tmp.display())))?;
-        fs::rename(&tmp, path).map_err(Error::io(format!("Could not replace {}", path.display())))?;
+        fs::rename(&tmp, path)
+            .map_err(Error::io(format!("Could not replace {}", path.display())))?;
         sync_dir(dir)
     })();
     if result.is_err() {
@@ -57,9 +58,10 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder
-        .create(dir)
-        .map_err(Error::io(format!("Could not create the folder {}", dir.display())))
+    builder.create(dir).map_err(Error::io(format!(
+        "Could not create the folder {}",
+        dir.display()
+    )))
 }
 
 /// Flushes a folder's entries (new and renamed files) to disk.
@@ -68,7 +70,10 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     {
         File::open(dir)
             .and_then(|d| d.sync_all())
-            .map_err(Error::io(format!("Could not flush the folder {}", dir.display())))?;
+            .map_err(Error::io(format!(
+                "Could not flush the folder {}",
+                dir.display()
+            )))?;
     }
     #[cfg(not(unix))]
     let _ = dir;

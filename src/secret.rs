@@ -160,10 +160,16 @@ mod tests {
 
     #[test]
     fn short_passphrases_are_refused() {
-        assert!(Passphrase::from_str_for_tests("eleven char").check_strength().is_err());
-        assert!(Passphrase::from_str_for_tests("twelve chars").check_strength().is_ok());
+        assert!(Passphrase::from_str_for_tests("eleven char")
+            .check_strength()
+            .is_err());
+        assert!(Passphrase::from_str_for_tests("twelve chars")
+            .check_strength()
+            .is_ok());
         // Counted in characters, not bytes.
-        assert!(Passphrase::from_str_for_tests("ééééééééééé").check_strength().is_err());
+        assert!(Passphrase::from_str_for_tests("ééééééééééé")
+            .check_strength()
+            .is_err());
     }
 
     #[test]
@@ -178,6 +184,9 @@ mod tests {
         let key = RecoveryKey::from_identity(&id);
         let parsed = RecoveryKey::parse(&format!("  {}\n", key.expose().to_lowercase())).unwrap();
         assert_eq!(parsed.expose(), key.expose());
-        assert!(matches!(RecoveryKey::parse("hello"), Err(Error::MalformedRecoveryKey)));
+        assert!(matches!(
+            RecoveryKey::parse("hello"),
+            Err(Error::MalformedRecoveryKey)
+        ));
     }
 }

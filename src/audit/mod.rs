@@ -169,8 +169,9 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 
 /// Walks the whole chain; the first entry that does not fit is reported as `AuditChainBroken`.
 pub fn verify(conn: &Connection) -> Result<Verified> {
-    let mut stmt =
-        conn.prepare("SELECT seq, at, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY rowid")?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY rowid",
+    )?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1i64;
     let mut prev_hash = GENESIS_HASH.to_owned();
@@ -181,27 +182,40 @@ pub fn verify(conn: &Connection) -> Result<Verified> {
             return Err(if entry.seq > expected_seq {
                 broken(
                     expected_seq,
-                    format!("is missing (the log jumps from entry {} to entry {})", expected_seq - 1, entry.seq),
+                    format!(
+                        "is missing (the log jumps from entry {} to entry {})",
+                        expected_seq - 1,
+                        entry.seq
+                    ),
                 )
             } else {
-                broken(entry.seq, format!("is out of order (found where entry {expected_seq} should be)"))
+                broken(
+                    entry.seq,
+                    format!("is out of order (found where entry {expected_seq} should be)"),
+                )
             });
         }
         if entry.prev_hash != prev_hash {
             return Err(broken(
                 entry.seq,
-                "does not follow the entry before it (entries were removed or reordered)".to_owned(),
+                "does not follow the entry before it (entries were removed or reordered)"
+                    .to_owned(),
             ));
         }
         if hash_of(&entry) != entry.hash {
-            return Err(broken(entry.seq, "has been altered since it was written".to_owned()));
+            return Err(broken(
+                entry.seq,
+                "has been altered since it was written".to_owned(),
+            ));
         }
         prev_hash = entry.hash;
         expected_seq += 1;
     }
     let entries = expected_seq - 1;
     let head: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     match head {
         Some((seq, hash)) if seq == entries && hash == prev_hash => Ok(Verified {
@@ -216,7 +230,10 @@ pub fn verify(conn: &Connection) -> Result<Verified> {
             entries + 1,
             format!("is missing (the log should run to entry {seq} but ends at entry {entries})"),
         )),
-        _ => Err(broken(entries, "does not match the recorded end of the log".to_owned())),
+        _ => Err(broken(
+            entries,
+            "does not match the recorded end of the log".to_owned(),
+        )),
     }
 }
 

@@ -58,7 +58,9 @@ fn apply_key(conn: &Connection, key: &MasterKey) -> Result<()> {
     // the key into its own memory, which it wipes when the connection closes.
     let rc = unsafe { rusqlite::ffi::sqlite3_key(conn.handle(), raw.as_ptr().cast(), len) };
     if rc != rusqlite::ffi::SQLITE_OK {
-        return Err(Error::Encryption(format!("SQLCipher refused the key (code {rc})")));
+        return Err(Error::Encryption(format!(
+            "SQLCipher refused the key (code {rc})"
+        )));
     }
     Ok(())
 }

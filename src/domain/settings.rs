@@ -22,7 +22,9 @@ pub const PRACTICE_NAME: &str = "practice_name";
 pub fn get(session: &Session, key: &str) -> Result<Option<String>> {
     Ok(session
         .conn()?
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 
@@ -32,7 +34,11 @@ pub fn set(session: &mut Session, key: &str, value: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        params![key, value, Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)],
+        params![
+            key,
+            value,
+            Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+        ],
     )?;
     audit::append(&tx, Action::SettingChanged, Some(key), json!({}))?;
     tx.commit()?;

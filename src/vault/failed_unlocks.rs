@@ -46,7 +46,8 @@ pub fn record(dir: &Path, at: DateTime<Utc>) -> Result<FailedUnlocks> {
     current.count = current.count.saturating_add(1);
     current.first_at.get_or_insert(at);
     current.last_at = Some(at);
-    let bytes = serde_json::to_vec_pretty(&current).map_err(|e| Error::Encryption(e.to_string()))?;
+    let bytes =
+        serde_json::to_vec_pretty(&current).map_err(|e| Error::Encryption(e.to_string()))?;
     fsutil::write_atomic(&path(dir), &bytes)?;
     Ok(current)
 }
@@ -56,6 +57,9 @@ pub fn clear(dir: &Path) -> Result<()> {
     match std::fs::remove_file(path(dir)) {
         Ok(()) => fsutil::sync_dir(dir),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(format!("Could not clear {}", path(dir).display()))(e)),
+        Err(e) => Err(Error::io(format!(
+            "Could not clear {}",
+            path(dir).display()
+        ))(e)),
     }
 }

@@ -33,7 +33,9 @@ fn unavailable(e: keyring::Error) -> Error {
 pub(super) fn enable(slot: &Path, vault_id: &str, key: &MasterKey) -> Result<()> {
     let identity = age::x25519::Identity::generate();
     let secret = RecoveryKey::from_identity(&identity);
-    entry(vault_id)?.set_password(secret.expose()).map_err(unavailable)?;
+    entry(vault_id)?
+        .set_password(secret.expose())
+        .map_err(unavailable)?;
     if let Err(e) = slots::write_recovery_slot(slot, key, &identity.to_public()) {
         let _ = entry(vault_id).and_then(|e| e.delete_credential().map_err(unavailable));
         return Err(e);
@@ -65,7 +67,8 @@ pub(super) fn read(slot: &Path, vault_id: &str) -> Result<MasterKey> {
 /// Deletes both halves. Missing halves are not an error: the aim is that neither remains.
 pub(super) fn disable(slot: &Path, vault_id: &str) -> Result<()> {
     if slot.exists() {
-        std::fs::remove_file(slot).map_err(Error::io(format!("Could not remove {}", slot.display())))?;
+        std::fs::remove_file(slot)
+            .map_err(Error::io(format!("Could not remove {}", slot.display())))?;
     }
     match entry(vault_id)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),

@@ -32,7 +32,8 @@ impl VaultMeta {
 
     pub fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(FILE_NAME);
-        let text = std::fs::read_to_string(&path).map_err(Error::io(format!("Could not read {}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(Error::io(format!("Could not read {}", path.display())))?;
         let meta: VaultMeta = toml::from_str(&text).map_err(|e| Error::NotAVault {
             dir: dir.to_owned(),
             reason: format!("{FILE_NAME} could not be read ({})", e.message()),

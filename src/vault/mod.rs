@@ -73,25 +73,37 @@ impl Vault {
     pub fn create(dir: &Path, passphrase: &Passphrase) -> Result<Created> {
         passphrase.check_strength()?;
         if dir.join(meta::FILE_NAME).exists() {
-            return Err(Error::VaultExists { dir: dir.to_owned() });
+            return Err(Error::VaultExists {
+                dir: dir.to_owned(),
+            });
         }
         if dir.exists() && !is_empty_dir(dir)? {
-            return Err(Error::FolderNotEmpty { dir: dir.to_owned() });
+            return Err(Error::FolderNotEmpty {
+                dir: dir.to_owned(),
+            });
         }
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fsutil::create_private_dir(parent)?;
         let staging = parent.join(format!(
             ".{}.creating-{}",
-            dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             std::process::id()
         ));
         let result = Self::build(&staging, passphrase).and_then(|(key, recovery_key, meta)| {
             if dir.exists() {
                 // Renaming onto an empty folder replaces it; a non-empty one was refused above.
-                std::fs::remove_dir(dir).map_err(Error::io(format!("Could not use {}", dir.display())))?;
+                std::fs::remove_dir(dir)
+                    .map_err(Error::io(format!("Could not use {}", dir.display())))?;
             }
-            std::fs::rename(&staging, dir)
-                .map_err(Error::io(format!("Could not move the new vault into {}", dir.display())))?;
+            std::fs::rename(&staging, dir).map_err(Error::io(format!(
+                "Could not move the new vault into {}",
+                dir.display()
+            )))?;
             fsutil::sync_dir(parent)?;
             Ok((key, recovery_key, meta))
         });
@@ -102,12 +114,21 @@ impl Vault {
                 return Err(e);
             }
         };
-        let vault = Vault { dir: dir.to_owned(), meta };
+        let vault = Vault {
+            dir: dir.to_owned(),
+            meta,
+        };
         let session = vault.open_session(key, "created", FailedUnlocks::default())?;
-        Ok(Created { session, recovery_key })
+        Ok(Created {
+            session,
+            recovery_key,
+        })
     }
 
-    fn build(staging: &Path, passphrase: &Passphrase) -> Result<(MasterKey, RecoveryKey, VaultMeta)> {
+    fn build(
+        staging: &Path,
+        passphrase: &Passphrase,
+    ) -> Result<(MasterKey, RecoveryKey, VaultMeta)> {
         fsutil::create_private_dir(&staging.join(KEYS_DIR))?;
         let key = MasterKey::generate()?;
         let identity = age::x25519::Identity::generate();
@@ -147,7 +168,9 @@ impl Vault {
                     reason: format!("it has a database but no {}", meta::FILE_NAME),
                 });
             }
-            return Err(Error::NoVault { dir: dir.to_owned() });
+            return Err(Error::NoVault {
+                dir: dir.to_owned(),
+            });
         }
         let meta = VaultMeta::read(dir)?;
         for required in [
@@ -162,7 +185,10 @@ impl Vault {
                 });
             }
         }
-        Ok(Vault { dir: dir.to_owned(), meta })
+        Ok(Vault {
+            dir: dir.to_owned(),
+            meta,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -239,7 +265,9 @@ impl Vault {
     fn read_key(&self, how: &Unlock<'_>) -> Result<MasterKey> {
         let result = match how {
             Unlock::Passphrase(p) => slots::read_passphrase_slot(&self.passphrase_slot(), p),
-            Unlock::RecoveryKey(k) => slots::read_recovery_slot(&self.dir.join(KEYS_DIR).join(RECOVERY_SLOT), k),
+            Unlock::RecoveryKey(k) => {
+                slots::read_recovery_slot(&self.dir.join(KEYS_DIR).join(RECOVERY_SLOT), k)
+            }
         };
         if let Err(Error::WrongPassphrase | Error::WrongRecoveryKey) = &result {
             // Best effort: a read-only folder must not hide the real error.
@@ -269,7 +297,12 @@ impl Vault {
                 }),
             )?;
         }
-        audit::append(&tx, Action::VaultUnlocked, None, json!({ "method": method }))?;
+        audit::append(
+            &tx,
+            Action::VaultUnlocked,
+            None,
+            json!({ "method": method }),
+        )?;
         tx.commit()?;
         if failures.count > 0 {
             failed_unlocks::clear(&self.dir)?;
@@ -285,7 +318,10 @@ impl Vault {
 
 fn is_empty_dir(dir: &Path) -> Result<bool> {
     Ok(std::fs::read_dir(dir)
-        .map_err(Error::io(format!("Could not read the folder {}", dir.display())))?
+        .map_err(Error::io(format!(
+            "Could not read the folder {}",
+            dir.display()
+        )))?
         .next()
         .is_none())
 }
@@ -332,7 +368,12 @@ impl Session {
     }
 
     /// Appends an audit entry in its own transaction.
-    pub fn record(&self, action: Action, subject: Option<&str>, detail: serde_json::Value) -> Result<()> {
+    pub fn record(
+        &self,
+        action: Action,
+        subject: Option<&str>,
+        detail: serde_json::Value,
+    ) -> Result<()> {
         audit::append(self.conn()?, action, subject, detail)?;
         Ok(())
     }
@@ -364,7 +405,10 @@ impl Session {
     /// Switches it off, deleting both the slot file and the keychain entry.
     pub fn disable_keychain(&mut self) -> Result<()> {
         self.conn()?;
-        keychain::disable(&self.vault.keychain_slot(), &self.vault.meta.vault_id.to_string())?;
+        keychain::disable(
+            &self.vault.keychain_slot(),
+            &self.vault.meta.vault_id.to_string(),
+        )?;
         self.record(Action::KeychainDisabled, None, json!({}))
     }
 

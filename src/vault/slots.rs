@@ -33,7 +33,11 @@ pub fn write_passphrase_slot(path: &Path, key: &MasterKey, passphrase: &Passphra
     write_slot(path, key, &recipient)
 }
 
-pub fn write_recovery_slot(path: &Path, key: &MasterKey, recipient: &age::x25519::Recipient) -> Result<()> {
+pub fn write_recovery_slot(
+    path: &Path,
+    key: &MasterKey,
+    recipient: &age::x25519::Recipient,
+) -> Result<()> {
     write_slot(path, key, recipient)
 }
 
@@ -56,7 +60,10 @@ fn write_slot(path: &Path, key: &MasterKey, recipient: &dyn age::Recipient) -> R
     let armored = ArmoredWriter::wrap_output(&mut ciphertext, Format::AsciiArmor).map_err(to_io)?;
     let mut writer = encryptor.wrap_output(armored).map_err(to_io)?;
     writer.write_all(key.expose()).map_err(to_io)?;
-    writer.finish().and_then(|armor| armor.finish()).map_err(to_io)?;
+    writer
+        .finish()
+        .and_then(|armor| armor.finish())
+        .map_err(to_io)?;
     fsutil::write_atomic(path, &ciphertext)
 }
 
@@ -75,26 +82,28 @@ fn read_slot(path: &Path, identity: &dyn age::Identity, kind: SlotKind) -> Resul
     };
     let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(file.as_slice()))
         .map_err(|_| damaged("is not an age file"))?;
-    let mut reader = decryptor
-        .decrypt(std::iter::once(identity))
-        .map_err(|e| match (e, &kind) {
-            (DecryptError::DecryptionFailed | DecryptError::KeyDecryptionFailed, SlotKind::Passphrase) => {
-                Error::WrongPassphrase
-            }
-            (DecryptError::NoMatchingKeys, SlotKind::Passphrase) => {
-                damaged("is not a passphrase key file")
-            }
-            (
-                DecryptError::DecryptionFailed
-                | DecryptError::KeyDecryptionFailed
-                | DecryptError::NoMatchingKeys,
-                SlotKind::Recovery,
-            ) => Error::WrongRecoveryKey,
-            (DecryptError::ExcessiveWork { required, .. }, _) => damaged(&format!(
-                "demands a work factor of 2^{required}, above the limit of 2^{MAX_WORK_FACTOR}"
-            )),
-            (other, _) => damaged(&format!("could not be decrypted ({other})")),
-        })?;
+    let mut reader =
+        decryptor
+            .decrypt(std::iter::once(identity))
+            .map_err(|e| match (e, &kind) {
+                (
+                    DecryptError::DecryptionFailed | DecryptError::KeyDecryptionFailed,
+                    SlotKind::Passphrase,
+                ) => Error::WrongPassphrase,
+                (DecryptError::NoMatchingKeys, SlotKind::Passphrase) => {
+                    damaged("is not a passphrase key file")
+                }
+                (
+                    DecryptError::DecryptionFailed
+                    | DecryptError::KeyDecryptionFailed
+                    | DecryptError::NoMatchingKeys,
+                    SlotKind::Recovery,
+                ) => Error::WrongRecoveryKey,
+                (DecryptError::ExcessiveWork { required, .. }, _) => damaged(&format!(
+                    "demands a work factor of 2^{required}, above the limit of 2^{MAX_WORK_FACTOR}"
+                )),
+                (other, _) => damaged(&format!("could not be decrypted ({other})")),
+            })?;
     // One byte more than a key, to notice a slot that holds something else.
     let mut plain = Zeroizing::new(vec![0u8; MASTER_KEY_LEN + 1]);
     let mut filled = 0;
@@ -125,7 +134,10 @@ mod tests {
         let back = read_passphrase_slot(&p, &pass).unwrap();
         assert_eq!(back.expose(), key.expose());
         let wrong = Passphrase::from_str_for_tests("not the passphrase at all");
-        assert!(matches!(read_passphrase_slot(&p, &wrong), Err(Error::WrongPassphrase)));
+        assert!(matches!(
+            read_passphrase_slot(&p, &wrong),
+            Err(Error::WrongPassphrase)
+        ));
 
         let id = age::x25519::Identity::generate();
         let r = dir.path().join("recovery.age");
@@ -133,9 +145,15 @@ mod tests {
         let rk = RecoveryKey::from_identity(&id);
         assert_eq!(read_recovery_slot(&r, &rk).unwrap().expose(), key.expose());
         let other = RecoveryKey::from_identity(&age::x25519::Identity::generate());
-        assert!(matches!(read_recovery_slot(&r, &other), Err(Error::WrongRecoveryKey)));
+        assert!(matches!(
+            read_recovery_slot(&r, &other),
+            Err(Error::WrongRecoveryKey)
+        ));
         // A recovery key offered to the passphrase slot is not mistaken for a wrong passphrase.
-        assert!(matches!(read_recovery_slot(&p, &rk), Err(Error::WrongRecoveryKey)));
+        assert!(matches!(
+            read_recovery_slot(&p, &rk),
+            Err(Error::WrongRecoveryKey)
+        ));
     }
 
     #[test]
@@ -143,12 +161,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("passphrase.age");
         let key = MasterKey::generate().unwrap();
-        write_passphrase_slot(&p, &key, &Passphrase::from_str_for_tests("a long enough passphrase")).unwrap();
+        write_passphrase_slot(
+            &p,
+            &key,
+            &Passphrase::from_str_for_tests("a long enough passphrase"),
+        )
+        .unwrap();
         let mut raw = Vec::new();
-        ArmoredReader::new(file_bytes(&p).as_slice()).read_to_end(&mut raw).unwrap();
+        ArmoredReader::new(file_bytes(&p).as_slice())
+            .read_to_end(&mut raw)
+            .unwrap();
         let header = String::from_utf8_lossy(&raw).into_owned();
         // The header stanza is "-> scrypt <salt> 18".
-        let stanza = header.lines().find(|l| l.starts_with("-> scrypt ")).unwrap();
+        let stanza = header
+            .lines()
+            .find(|l| l.starts_with("-> scrypt "))
+            .unwrap();
         assert!(stanza.ends_with(" 18"), "{stanza}");
     }
 

@@ -47,7 +47,12 @@ impl TestVault {
     /// `casenotes init` with the standard passphrase; returns the recovery key.
     pub fn init(&self) -> String {
         let pass = self.secret_file("pass", PASSPHRASE);
-        let out = self.cli(&["init", "--passphrase-file", pass.to_str().unwrap(), "--json"]);
+        let out = self.cli(&[
+            "init",
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+            "--json",
+        ]);
         assert_success(&out);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("init json");
         v["recovery_key"].as_str().expect("recovery key").to_owned()
@@ -57,8 +62,15 @@ impl TestVault {
     pub fn snapshot(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for path in files_under(&self.dir) {
-            let rel = path.strip_prefix(&self.dir).unwrap().to_string_lossy().into_owned();
-            out.insert(rel, hex::encode(Sha256::digest(std::fs::read(&path).unwrap())));
+            let rel = path
+                .strip_prefix(&self.dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            out.insert(
+                rel,
+                hex::encode(Sha256::digest(std::fs::read(&path).unwrap())),
+            );
         }
         out
     }
@@ -109,9 +121,12 @@ pub fn assert_success(out: &Output) {
 
 /// The Python interpreter that has the independent SQLCipher client (`make test` installs it).
 pub fn python_with_sqlcipher() -> PathBuf {
-    let path = std::env::var_os("CASENOTES_TEST_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/casenotes/venv/bin/python")
-    });
+    let path = std::env::var_os("CASENOTES_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").expect("HOME"))
+                .join(".cache/casenotes/venv/bin/python")
+        });
     assert!(
         path.exists(),
         "{} is missing: run `make test` (scripts/install-deps.sh installs the SQLCipher client)",

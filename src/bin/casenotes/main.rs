@@ -107,7 +107,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if json {
-                let payload = serde_json::json!({ "error": { "kind": e.kind(), "message": e.to_string() } });
+                let payload =
+                    serde_json::json!({ "error": { "kind": e.kind(), "message": e.to_string() } });
                 eprintln!("{payload}");
             } else {
                 eprintln!("casenotes: {e}");
@@ -123,7 +124,11 @@ fn vault_dir(cli: &Cli) -> Result<PathBuf, CliError> {
     }
     directories::ProjectDirs::from("uk", "casenotes", "casenotes")
         .map(|d| d.data_dir().join("vault"))
-        .ok_or_else(|| CliError::Usage("Could not find this computer's app-data folder; use --vault DIR.".to_owned()))
+        .ok_or_else(|| {
+            CliError::Usage(
+                "Could not find this computer's app-data folder; use --vault DIR.".to_owned(),
+            )
+        })
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -139,17 +144,24 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Status => {
             let vault = Vault::open(&dir)?;
-            let session = vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+            let session =
+                vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
             let status = session.status()?;
             session.lock()?;
             report::status(cli.json, &status);
         }
-        Command::ChangePassphrase { new_passphrase_file } => {
+        Command::ChangePassphrase {
+            new_passphrase_file,
+        } => {
             let vault = Vault::open(&dir)?;
             let old = secrets_input::passphrase(pass_file)?;
             let new = secrets_input::new_passphrase(new_passphrase_file.as_deref())?;
             vault.change_passphrase(&old, &new)?.lock()?;
-            report::message(cli.json, "passphrase_changed", "Passphrase changed. Use the new one from now on.");
+            report::message(
+                cli.json,
+                "passphrase_changed",
+                "Passphrase changed. Use the new one from now on.",
+            );
         }
         Command::Recover {
             recovery_key_file,
@@ -167,7 +179,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Audit { action } => {
             let vault = Vault::open(&dir)?;
-            let session = vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+            let session =
+                vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
             let conn = session.conn()?;
             match action {
                 AuditCommand::Verify => {

@@ -12,7 +12,11 @@ use serde_json::json;
 /// "23 November 2026 at 18:04", or the text as given if it is not a timestamp.
 pub fn local_time(rfc3339: &str) -> String {
     DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.with_timezone(&Local).format("%-d %B %Y at %H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&Local)
+                .format("%-d %B %Y at %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
@@ -51,7 +55,10 @@ pub fn status(json: bool, status: &Status) {
     println!("Vault: {}", status.vault_dir.display());
     println!("Vault id: {}", status.vault_id);
     println!("Created: {}", local_time(&status.created_at));
-    println!("Format {}, schema version {}", status.format_version, status.schema_version);
+    println!(
+        "Format {}, schema version {}",
+        status.format_version, status.schema_version
+    );
     println!("Audit log: {} entries", status.audit_entries);
     let failed = &status.failed_unlocks_before_this_one;
     match (failed.count, &failed.last_at) {
@@ -76,7 +83,10 @@ pub fn message(json: bool, kind: &str, text: &str) {
 
 pub fn verified(json: bool, verified: &Verified) {
     if json {
-        println!("{}", json!({ "intact": true, "entries": verified.entries, "head_hash": verified.head_hash }));
+        println!(
+            "{}",
+            json!({ "intact": true, "entries": verified.entries, "head_hash": verified.head_hash })
+        );
     } else {
         println!(
             "The audit log is intact: {} entries, the last with hash {}.\nThe database passed its integrity check.",
@@ -91,11 +101,20 @@ pub fn entries(json: bool, entries: &[Entry]) {
         return;
     }
     for e in entries {
-        let subject = e.subject.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
+        let subject = e
+            .subject
+            .as_deref()
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default();
         let detail = match &e.detail {
             serde_json::Value::Object(m) if m.is_empty() => String::new(),
             other => format!(" {other}"),
         };
-        println!("{:>6}  {}  {}{subject}{detail}", e.seq, local_time(&e.at), e.action);
+        println!(
+            "{:>6}  {}  {}{subject}{detail}",
+            e.seq,
+            local_time(&e.at),
+            e.action
+        );
     }
 }

@@ -10,10 +10,12 @@ use crate::CliError;
 
 /// A file's content, less one trailing newline (`\n` or `\r\n`), as secret text.
 fn read_secret_file(path: &Path, what: &str) -> Result<Zeroizing<String>, CliError> {
-    let bytes = Zeroizing::new(
-        std::fs::read(path)
-            .map_err(|e| CliError::Usage(format!("Could not read the {what} file {}: {e}", path.display())))?,
-    );
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+        CliError::Usage(format!(
+            "Could not read the {what} file {}: {e}",
+            path.display()
+        ))
+    })?);
     let mut end = bytes.len();
     if bytes[..end].ends_with(b"\n") {
         end -= 1;
@@ -21,8 +23,12 @@ fn read_secret_file(path: &Path, what: &str) -> Result<Zeroizing<String>, CliErr
             end -= 1;
         }
     }
-    let text = std::str::from_utf8(&bytes[..end])
-        .map_err(|_| CliError::Usage(format!("The {what} file {} is not plain text.", path.display())))?;
+    let text = std::str::from_utf8(&bytes[..end]).map_err(|_| {
+        CliError::Usage(format!(
+            "The {what} file {} is not plain text.",
+            path.display()
+        ))
+    })?;
     let mut out = Zeroizing::new(String::with_capacity(text.len()));
     out.push_str(text);
     Ok(out)

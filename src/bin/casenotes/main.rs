@@ -16,7 +16,7 @@ use casenotes::vault::{Unlock, Vault};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "casenotes", version = casenotes::build_info::GIT_COMMIT, about = "Encrypted client records for therapists and counsellors")]
+#[command(name = "casenotes", version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CASENOTES_GIT_COMMIT"), ")"), about = "Encrypted client records for therapists and counsellors")]
 struct Cli {
     /// The vault folder [default: $CASENOTES_VAULT, then this computer's app-data folder]
     #[arg(long, global = true, value_name = "DIR", env = "CASENOTES_VAULT")]
@@ -101,11 +101,14 @@ impl CliError {
 }
 
 fn main() -> ExitCode {
+    process_hygiene();
     let cli = Cli::parse();
     let json = cli.json;
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        // The hook below has already said what happened.
+        Err(_) => ExitCode::from(1),
+        Ok(Err(e)) => {
             if json {
                 let payload =
                     serde_json::json!({ "error": { "kind": e.kind(), "message": e.to_string() } });
@@ -116,6 +119,26 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// No core dumps (they would hold the master key), and panics reported as a plain sentence with
+/// a source location only: a panic's own message could quote data, so it is never printed.
+fn process_hygiene() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_DUMPABLE takes plain integer arguments and touches no memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "casenotes: something went wrong inside casenotes{place}. Work already saved is safe; \
+             the step that was running did not complete. Please report this."
+        );
+    }));
 }
 
 fn vault_dir(cli: &Cli) -> Result<PathBuf, CliError> {

@@ -1,0 +1,12 @@
+//! Declares the app's own commands to Tauri so that each gets its own `allow-<name>` permission,
+//! which `capabilities/main.json` then grants to the main window one by one.
+
+include!("src/command_names.rs");
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMAND_NAMES)),
+    )
+    .expect("the Tauri build step failed");
+}

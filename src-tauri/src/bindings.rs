@@ -1,0 +1,126 @@
+//! Writes `ui/src/lib/bindings.ts`: the TypeScript types of every command's argument, result
+//! and error, generated from the Rust types with ts-rs, plus a `Commands` map from command name to
+//! its argument and result types, which `ui/src/lib/ipc.ts` uses to type every call.
+//!
+//! `cargo test -p casenotes-desktop` regenerates the file; `scripts/test-desktop.sh` then fails if
+//! git sees it changed, so the committed file always matches the Rust side.
+
+use std::path::PathBuf;
+
+use ts_rs::TS;
+
+use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
+use crate::commands::vault::{
+    About, ChangePassphraseArgs, CreatedVault, FailedAttempts, NewPassphraseArgs, RecoverArgs,
+    UnlockArgs, Unlocked, VaultState, VaultStatus,
+};
+use crate::error::IpcError;
+use crate::lock::{LockReason, LockedEvent};
+use crate::COMMAND_NAMES;
+
+/// (command, argument type or `null`, result type)
+fn commands() -> Vec<(&'static str, String, String)> {
+    let none = || "null".to_owned();
+    vec![
+        ("vault_state", none(), VaultState::name()),
+        (
+            "create_vault",
+            NewPassphraseArgs::name(),
+            CreatedVault::name(),
+        ),
+        ("unlock", UnlockArgs::name(), Unlocked::name()),
+        ("recover", RecoverArgs::name(), Unlocked::name()),
+        ("unlock_with_keychain", none(), Unlocked::name()),
+        ("lock", none(), none()),
+        ("change_passphrase", ChangePassphraseArgs::name(), none()),
+        ("note_activity", none(), none()),
+        ("vault_status", none(), VaultStatus::name()),
+        ("about", none(), About::name()),
+        ("get_settings", none(), Settings::name()),
+        ("set_idle_lock_minutes", IdleMinutesArgs::name(), none()),
+        ("set_lock_on_minimise", SwitchArgs::name(), none()),
+        ("set_keychain_unlock", SwitchArgs::name(), none()),
+    ]
+}
+
+fn declarations() -> Vec<String> {
+    vec![
+        IpcError::decl(),
+        LockReason::decl(),
+        LockedEvent::decl(),
+        FailedAttempts::decl(),
+        VaultState::decl(),
+        NewPassphraseArgs::decl(),
+        CreatedVault::decl(),
+        UnlockArgs::decl(),
+        RecoverArgs::decl(),
+        ChangePassphraseArgs::decl(),
+        Unlocked::decl(),
+        VaultStatus::decl(),
+        About::decl(),
+        Settings::decl(),
+        IdleMinutesArgs::decl(),
+        SwitchArgs::decl(),
+    ]
+}
+
+fn render() -> String {
+    let mut out = String::from(
+        "// Generated from the Rust types in src-tauri by `cargo test -p casenotes-desktop` (src/bindings.rs).\n\
+         // Do not edit by hand: scripts/test-desktop.sh fails when this file is out of date.\n\n",
+    );
+    for decl in declarations() {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.push_str("/** Every command: its one argument (sent as `args`) and its result. */\nexport type Commands = {\n");
+    for (name, args, result) in commands() {
+        out.push_str(&format!(
+            "  {name}: {{ args: {args}; result: {result} }};\n"
+        ));
+    }
+    out.push_str("};\n");
+    out
+}
+
+fn bindings_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts")
+}
+
+#[test]
+fn every_command_is_typed() {
+    let typed: Vec<&str> = commands().iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(
+        typed, COMMAND_NAMES,
+        "bindings.rs and command_names.rs disagree"
+    );
+}
+
+#[test]
+fn every_command_and_nothing_else_is_granted_to_the_window() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json");
+    let text = std::fs::read_to_string(path).expect("capabilities/main.json is readable");
+    let json: serde_json::Value =
+        serde_json::from_str(&text).expect("capabilities/main.json is JSON");
+    let granted: Vec<&str> = json["permissions"]
+        .as_array()
+        .expect("a permissions list")
+        .iter()
+        .map(|p| p.as_str().expect("permissions are plain identifiers"))
+        .collect();
+    let mut expected: Vec<String> = COMMAND_NAMES
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    // The only non-command grants: listening for the `vault-locked` event.
+    expected.push("core:event:allow-listen".to_owned());
+    expected.push("core:event:allow-unlisten".to_owned());
+    assert_eq!(granted, expected);
+    assert_eq!(json["windows"], serde_json::json!(["main"]));
+}
+
+#[test]
+fn write_typescript_bindings() {
+    std::fs::write(bindings_path(), render()).expect("ui/src/lib/bindings.ts is writable");
+}

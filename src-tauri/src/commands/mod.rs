@@ -1,0 +1,8 @@
+//! The Tauri commands, one module per domain. Each is a thin wrapper: it turns IPC arguments into
+//! core types, calls the core, and turns the answer into an IPC type. No SQL, no cryptography.
+//!
+//! Every command takes at most one argument, named `args`, whose type is generated into
+//! TypeScript together with the result type (see `bindings.rs`).
+
+pub mod settings;
+pub mod vault;

@@ -1,0 +1,120 @@
+//! casenotes-desktop: the Tauri shell over the `casenotes` core.
+//!
+//! - [`state`]: the one piece of shared state (the open session, if any);
+//! - [`lock`]: every way the vault locks, and the idle watcher;
+//! - [`commands`]: the IPC surface, one module per domain, each command a thin wrapper;
+//! - [`error`]: the `{kind, message}` error every command returns;
+//! - `bindings` (tests only): writes the TypeScript types the UI compiles against.
+//!
+//! The shell holds no SQL and no cryptography: both live in the core.
+
+pub mod commands;
+pub mod error;
+pub mod lock;
+pub mod state;
+
+mod command_names;
+pub use command_names::COMMAND_NAMES;
+
+#[cfg(test)]
+mod bindings;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tauri::{Manager, RunEvent, WindowEvent};
+
+use crate::lock::LockReason;
+use crate::state::AppState;
+
+/// The vault folder: `CASENOTES_VAULT`, else the same platform data folder the CLI uses, so the
+/// app and the CLI open the same vault.
+pub fn vault_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CASENOTES_VAULT").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("uk", "casenotes", "casenotes")
+        .map(|d| d.data_dir().join("vault"))
+}
+
+/// Debug builds only: `CASENOTES_IDLE_SECONDS` shortens the idle lock, for the end-to-end tests.
+/// Release builds ignore it, so nobody can lengthen a practitioner's idle lock from outside.
+fn idle_override() -> Option<Duration> {
+    if cfg!(debug_assertions) {
+        std::env::var("CASENOTES_IDLE_SECONDS")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs)
+    } else {
+        None
+    }
+}
+
+/// Keeps secrets out of core dumps and away from other processes of the same user that would
+/// attach with ptrace (Linux: `PR_SET_DUMPABLE` 0).
+fn harden_process() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_DUMPABLE takes plain integer arguments and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+pub fn run() {
+    harden_process();
+    let Some(dir) = vault_dir() else {
+        eprintln!("casenotes: could not find this computer's app-data folder; set CASENOTES_VAULT to a folder for the vault.");
+        std::process::exit(1);
+    };
+    let app = tauri::Builder::default()
+        .manage(AppState::new(dir, idle_override()))
+        .invoke_handler(tauri::generate_handler![
+            commands::vault::vault_state,
+            commands::vault::create_vault,
+            commands::vault::unlock,
+            commands::vault::recover,
+            commands::vault::unlock_with_keychain,
+            commands::vault::lock,
+            commands::vault::change_passphrase,
+            commands::vault::note_activity,
+            commands::vault::vault_status,
+            commands::vault::about,
+            commands::settings::get_settings,
+            commands::settings::set_idle_lock_minutes,
+            commands::settings::set_lock_on_minimise,
+            commands::settings::set_keychain_unlock,
+        ])
+        .setup(|app| {
+            lock::spawn_idle_watcher(app.handle().clone());
+            Ok(())
+        })
+        .on_window_event(|window, event| match event {
+            WindowEvent::Resized(_) => {
+                let app = window.app_handle();
+                if window.is_minimized().unwrap_or(false)
+                    && app.state::<AppState>().lock_on_minimise()
+                {
+                    let _ = lock::lock(app, LockReason::Minimised);
+                }
+            }
+            WindowEvent::CloseRequested { .. } | WindowEvent::Destroyed => {
+                let _ = lock::lock(window.app_handle(), LockReason::Closing);
+            }
+            _ => {}
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("casenotes: the window could not be started: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let RunEvent::Exit | RunEvent::ExitRequested { .. } = event {
+            // Quitting locks: the audit entry is written and the connection closed cleanly.
+            let _ = lock::lock(app, LockReason::Closing);
+        }
+    });
+}

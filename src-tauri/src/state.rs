@@ -1,0 +1,168 @@
+//! The shell's state: which vault folder this process works on, and whether it is unlocked.
+//!
+//! There is exactly one piece of mutable state, [`AppState::inner`], behind one mutex:
+//! - `open` is `Some` while the vault is unlocked. It owns the core's [`Session`] (the only
+//!   database connection and the master key) together with what the idle lock needs. Locking
+//!   takes it out and consumes the session, which closes the connection and wipes the key; there
+//!   is no other copy.
+//! - `passphrase_used_this_run` becomes true once the passphrase (or recovery key) has opened the
+//!   vault in this process. Keychain unlock is offered only after that, so a restart of the app
+//!   always asks for the passphrase.
+//!
+//! Slow work (scrypt during unlock) happens before the mutex is taken, so the idle watcher and
+//! other commands never wait behind it. This module holds no SQL and no cryptography.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use casenotes::domain::settings;
+use casenotes::vault::Session;
+
+use crate::error::{IpcError, IpcResult};
+
+/// Default idle time before the vault locks itself, in minutes.
+pub const DEFAULT_IDLE_MINUTES: u32 = 5;
+/// The range the Settings screen accepts.
+pub const IDLE_MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
+/// Settings key (stored inside the vault) for "lock when the window is minimised".
+pub const LOCK_ON_MINIMISE: &str = "desktop_lock_on_minimise";
+
+/// What the shell keeps between commands. Managed by Tauri; reached through `State<AppState>`.
+pub struct AppState {
+    /// The vault folder, fixed at start-up (`CASENOTES_VAULT`, else the platform data folder).
+    pub vault_dir: PathBuf,
+    /// Debug builds only: `CASENOTES_IDLE_SECONDS` replaces the idle time, for the e2e tests.
+    idle_override: Option<Duration>,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    open: Option<Open>,
+    passphrase_used_this_run: bool,
+}
+
+/// An unlocked vault and the idle-lock bookkeeping that lives exactly as long as it.
+pub struct Open {
+    pub session: Session,
+    last_activity: Instant,
+    idle_limit: Duration,
+    lock_on_minimise: bool,
+}
+
+impl AppState {
+    pub fn new(vault_dir: PathBuf, idle_override: Option<Duration>) -> Self {
+        Self {
+            vault_dir,
+            idle_override,
+            inner: Mutex::new(Inner {
+                open: None,
+                passphrase_used_this_run: false,
+            }),
+        }
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave `Inner` half-updated (every update is a
+        // single assignment), so a poisoned mutex is still safe to use.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes ownership of a freshly unlocked session. `by_passphrase` is false for keychain
+    /// unlock. A session already open (a double unlock) is locked first, never leaked.
+    pub fn open(&self, session: Session, by_passphrase: bool) -> IpcResult<()> {
+        let idle_limit = match self.idle_override {
+            Some(d) => d,
+            None => Duration::from_secs(u64::from(idle_minutes(&session)?) * 60),
+        };
+        let lock_on_minimise = lock_on_minimise(&session)?;
+        let previous = {
+            let mut inner = self.inner();
+            inner.passphrase_used_this_run |= by_passphrase;
+            inner.open.replace(Open {
+                session,
+                last_activity: Instant::now(),
+                idle_limit,
+                lock_on_minimise,
+            })
+        };
+        if let Some(old) = previous {
+            old.session.lock()?;
+        }
+        Ok(())
+    }
+
+    /// Removes the session, leaving the state locked. The caller locks it.
+    pub fn take_session(&self) -> Option<Session> {
+        self.inner().open.take().map(|o| o.session)
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.inner().open.is_some()
+    }
+
+    pub fn passphrase_used_this_run(&self) -> bool {
+        self.inner().passphrase_used_this_run
+    }
+
+    /// Runs `f` on the open session, or answers `locked`.
+    pub fn with_session<T>(
+        &self,
+        f: impl FnOnce(&mut Session) -> casenotes::Result<T>,
+    ) -> IpcResult<T> {
+        let mut inner = self.inner();
+        let open = inner.open.as_mut().ok_or_else(IpcError::locked)?;
+        Ok(f(&mut open.session)?)
+    }
+
+    /// Records practitioner activity (a key press or pointer movement in the window).
+    pub fn touch(&self) -> IpcResult<()> {
+        let mut inner = self.inner();
+        let open = inner.open.as_mut().ok_or_else(IpcError::locked)?;
+        open.last_activity = Instant::now();
+        Ok(())
+    }
+
+    /// Whether the open vault has been idle longer than its limit at `now`.
+    pub fn idle_expired(&self, now: Instant) -> bool {
+        self.inner()
+            .open
+            .as_ref()
+            .is_some_and(|o| now.saturating_duration_since(o.last_activity) >= o.idle_limit)
+    }
+
+    pub fn lock_on_minimise(&self) -> bool {
+        self.inner()
+            .open
+            .as_ref()
+            .is_some_and(|o| o.lock_on_minimise)
+    }
+
+    /// Applies a changed idle time at once (unless a debug override is in force).
+    pub fn set_idle_minutes(&self, minutes: u32) {
+        if self.idle_override.is_some() {
+            return;
+        }
+        if let Some(open) = self.inner().open.as_mut() {
+            open.idle_limit = Duration::from_secs(u64::from(minutes) * 60);
+        }
+    }
+
+    pub fn set_lock_on_minimise(&self, on: bool) {
+        if let Some(open) = self.inner().open.as_mut() {
+            open.lock_on_minimise = on;
+        }
+    }
+}
+
+/// The stored idle time, or the default when unset or out of range.
+pub fn idle_minutes(session: &Session) -> casenotes::Result<u32> {
+    Ok(settings::get(session, settings::IDLE_LOCK_MINUTES)?
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|m| IDLE_MINUTES_RANGE.contains(m))
+        .unwrap_or(DEFAULT_IDLE_MINUTES))
+}
+
+pub fn lock_on_minimise(session: &Session) -> casenotes::Result<bool> {
+    Ok(settings::get(session, LOCK_ON_MINIMISE)?.as_deref() == Some("true"))
+}

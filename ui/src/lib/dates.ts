@@ -1,0 +1,15 @@
+// Dates as a UK practitioner writes them: "3 March 2026"; times in the 24-hour clock.
+
+const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** "3 March 2026" in the computer's local time zone. */
+export function formatDate(iso: string): string {
+  return day.format(new Date(iso));
+}
+
+/** "3 March 2026 at 14:05" in the computer's local time zone. */
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  return `${day.format(d)} at ${time.format(d)}`;
+}

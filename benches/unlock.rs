@@ -45,9 +45,19 @@ fn main() {
     }
     let unlock_median = median(unlock.clone());
     let refused_median = median(refused);
-    println!("unlock with passphrase, median of {RUNS}: {}", ms(unlock_median));
-    println!("  fastest {} / slowest {}", ms(*unlock.iter().min().unwrap()), ms(*unlock.iter().max().unwrap()));
-    println!("refused wrong passphrase, median of 3: {}", ms(refused_median));
+    println!(
+        "unlock with passphrase, median of {RUNS}: {}",
+        ms(unlock_median)
+    );
+    println!(
+        "  fastest {} / slowest {}",
+        ms(*unlock.iter().min().unwrap()),
+        ms(*unlock.iter().max().unwrap())
+    );
+    println!(
+        "refused wrong passphrase, median of 3: {}",
+        ms(refused_median)
+    );
     println!(
         "database open, migrations and audit entry (unlock minus refusal): {} ({:.2} of unlock)",
         ms(unlock_median.saturating_sub(refused_median)),

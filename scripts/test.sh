@@ -7,6 +7,11 @@ bash scripts/install-deps.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/casenotes/target}"
 export CASENOTES_TEST_PYTHON="${CASENOTES_TEST_PYTHON:-${CASENOTES_CACHE:-$HOME/.cache/casenotes}/venv/bin/python}"
 
+if [ -f ui/package.json ]; then
+  # The desktop crate embeds ui/dist at compile time, so the UI is built before any cargo step.
+  echo "== UI build"
+  (cd ui && npm run --silent build)
+fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (warnings are errors)"

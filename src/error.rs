@@ -48,6 +48,12 @@ pub enum Error {
     #[error("The vault is locked. Unlock it to continue.")]
     Locked,
 
+    #[error("{rule} {advice}")]
+    RecordRule { rule: String, advice: String },
+
+    #[error("There is no {what} {id} in this vault.")]
+    NotFound { what: &'static str, id: String },
+
     #[error("Unlocking with this computer's keychain is not switched on for this vault. Use your passphrase.")]
     KeychainNotEnabled,
 
@@ -104,6 +110,8 @@ impl Error {
             Error::PassphraseTooShort { .. } => "passphrase_too_short",
             Error::PassphraseMismatch => "passphrase_mismatch",
             Error::Locked => "locked",
+            Error::RecordRule { .. } => "record_rule",
+            Error::NotFound { .. } => "not_found",
             Error::KeychainNotEnabled => "keychain_not_enabled",
             Error::KeychainUnavailable { .. } => "keychain_unavailable",
             Error::AuditChainBroken { .. } => "audit_chain_broken",
@@ -116,7 +124,8 @@ impl Error {
         }
     }
 
-    /// The CLI's exit code: 1 other failure, 3 wrong secret, 4 vault presence, 5 integrity.
+    /// The CLI's exit code: 1 other failure, 3 wrong secret, 4 vault presence, 5 integrity,
+    /// 6 a record rule (such as editing a signed note).
     /// (0 is success and 2 is a usage error, which clap reports before the core is reached.)
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -129,6 +138,7 @@ impl Error {
             | Error::IntegrityCheckFailed { .. }
             | Error::DamagedKeySlot { .. } => 5,
             Error::PassphraseTooShort { .. } | Error::PassphraseMismatch => 2,
+            Error::RecordRule { .. } => 6,
             _ => 1,
         }
     }
@@ -137,6 +147,14 @@ impl Error {
         ErrorPayload {
             kind: self.kind().to_owned(),
             message: self.to_string(),
+        }
+    }
+
+    /// A broken record rule: what the rule is, and what to do instead.
+    pub fn rule(rule: impl Into<String>, advice: impl Into<String>) -> Error {
+        Error::RecordRule {
+            rule: rule.into(),
+            advice: advice.into(),
         }
     }
 

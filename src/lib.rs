@@ -7,7 +7,8 @@
 //! - [`vault`]: the vault folder, its age key slots, unlock, lock, passphrase change, recovery;
 //! - [`db`]: the SQLCipher connection, its pragmas and the migrations;
 //! - [`audit`]: the hash-chained audit log;
-//! - [`domain`]: the records, one kind per module.
+//! - [`domain`]: the records, one kind per module;
+//! - [`search`]: full-text search inside the encrypted database.
 //!
 //! The core knows nothing of Tauri or of any UI: the CLI and the desktop shell are thin layers
 //! over it. Nothing here logs, and no error message carries clinical text or a secret.
@@ -20,6 +21,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod fsutil;
+pub mod search;
 pub mod secret;
 pub mod vault;
 

@@ -32,6 +32,14 @@ pub enum Action {
     SettingChanged,
     KeychainEnabled,
     KeychainDisabled,
+    ClientCreated,
+    ClientUpdated,
+    ClientViewed,
+    NoteCreated,
+    NoteDraftSaved,
+    NoteSigned,
+    NoteFlagged,
+    AddendumAdded,
 }
 
 impl Action {
@@ -46,6 +54,14 @@ impl Action {
             Action::SettingChanged => "setting_changed",
             Action::KeychainEnabled => "keychain_enabled",
             Action::KeychainDisabled => "keychain_disabled",
+            Action::ClientCreated => "client_created",
+            Action::ClientUpdated => "client_updated",
+            Action::ClientViewed => "client_viewed",
+            Action::NoteCreated => "note_created",
+            Action::NoteDraftSaved => "note_draft_saved",
+            Action::NoteSigned => "note_signed",
+            Action::NoteFlagged => "note_flagged",
+            Action::AddendumAdded => "addendum_added",
         }
     }
 }

@@ -2,4 +2,6 @@
 //! given, records its changes in the audit log (ids only), and never puts record content into an
 //! error message.
 
+pub mod clients;
+pub mod notes;
 pub mod settings;

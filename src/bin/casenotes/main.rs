@@ -4,6 +4,7 @@
 //! there / not a vault / a vault already exists, 5 integrity failure. With `--json`, results go
 //! to standard output as JSON and errors to standard error as `{"error": {kind, message}}`.
 
+mod records;
 mod report;
 mod secrets_input;
 
@@ -60,6 +61,18 @@ enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// Add, list and show clients
+    Client {
+        #[command(subcommand)]
+        action: records::ClientCommand,
+    },
+    /// Write, sign and correct notes
+    Note {
+        #[command(subcommand)]
+        action: records::NoteCommand,
+    },
+    /// Search notes, addenda and client names
+    Search { query: String },
 }
 
 #[derive(Subcommand)]
@@ -154,6 +167,20 @@ fn vault_dir(cli: &Cli) -> Result<PathBuf, CliError> {
         })
 }
 
+/// Unlocks, runs `f`, and locks again whether or not `f` succeeded.
+fn with_session(
+    dir: &std::path::Path,
+    pass_file: Option<&std::path::Path>,
+    f: impl FnOnce(&mut casenotes::vault::Session) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let vault = Vault::open(dir)?;
+    let mut session = vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+    let result = f(&mut session);
+    let locked = session.lock();
+    result?;
+    Ok(locked?)
+}
+
 fn run(cli: Cli) -> Result<(), CliError> {
     let dir = vault_dir(&cli)?;
     let pass_file = cli.passphrase_file.as_deref();
@@ -199,6 +226,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 "recovered",
                 "The vault is recovered and has a new passphrase. Your recovery key still works: keep it safe.",
             );
+        }
+        Command::Client { action } => {
+            with_session(&dir, pass_file, |s| records::client(s, action, cli.json))?
+        }
+        Command::Note { action } => {
+            with_session(&dir, pass_file, |s| records::note(s, action, cli.json))?
+        }
+        Command::Search { query } => {
+            with_session(&dir, pass_file, |s| records::search(s, query, cli.json))?
         }
         Command::Audit { action } => {
             let vault = Vault::open(&dir)?;

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use casenotes::audit::{Entry, Verified};
+use casenotes::domain::clients::Client;
+use casenotes::domain::notes::Note;
 use casenotes::secret::RecoveryKey;
 use casenotes::vault::Status;
 use chrono::{DateTime, Local};
@@ -116,5 +118,57 @@ pub fn entries(json: bool, entries: &[Entry]) {
             local_time(&e.at),
             e.action
         );
+    }
+}
+
+/// A client's file as text: details, then notes newest first with their addenda.
+pub fn client_file(client: &Client, notes: &[Note]) {
+    let d = &client.details;
+    println!("{}  {}", client.case_ref, client.display_name());
+    let dob = d.date_of_birth.map(|x| x.format("%-d %B %Y").to_string());
+    for (label, value) in [
+        ("Status", Some(d.status.as_str().to_owned())),
+        ("Pronouns", d.pronouns.clone()),
+        ("Date of birth", dob),
+        ("Email", d.email.clone()),
+        ("Phone", d.phone.clone()),
+        (
+            "Therapy started",
+            d.therapy_started_on
+                .map(|x| x.format("%-d %B %Y").to_string()),
+        ),
+        (
+            "Therapy ended",
+            d.therapy_ended_on
+                .map(|x| x.format("%-d %B %Y").to_string()),
+        ),
+        ("Legal hold", d.legal_hold_reason.clone()),
+        ("Processing restricted", d.restricted_reason.clone()),
+    ] {
+        if let Some(v) = value {
+            println!("  {label}: {v}");
+        }
+    }
+    for n in notes {
+        let state = match &n.signed_at {
+            Some(at) => format!("signed {}", local_time(at)),
+            None => "draft".to_owned(),
+        };
+        println!(
+            "\nNote {} ({} note, {}, {state})",
+            n.id,
+            n.kind.as_str(),
+            n.template.as_str()
+        );
+        println!("{}", n.body.trim_end());
+        for a in &n.addenda {
+            println!(
+                "  Addendum {} ({}), reason: {}",
+                a.id,
+                local_time(&a.created_at),
+                a.reason
+            );
+            println!("  {}", a.body.trim_end().replace('\n', "\n  "));
+        }
     }
 }

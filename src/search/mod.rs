@@ -1,0 +1,117 @@
+//! Full-text search over note bodies, addenda and client names, using SQLite FTS5 inside the
+//! encrypted database (the index is as encrypted as everything else, and needs the vault
+//! unlocked like everything else).
+//!
+//! The index is kept up to date by triggers in the migrations; this module only queries it. What
+//! the practitioner types is never passed to FTS5 as query syntax: each word becomes a quoted
+//! term (the last one a prefix), so punctuation cannot cause an error or a surprise.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::vault::Session;
+
+/// Most results returned for one query; a very common word would otherwise return thousands.
+pub const MAX_RESULTS: u32 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    Note,
+    Addendum,
+    Client,
+}
+
+/// One search result: where it is, and a short extract with the matches marked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub kind: HitKind,
+    /// The note id, addendum id or client id.
+    pub record_id: i64,
+    pub client_id: i64,
+    pub case_ref: String,
+    /// The extract, with each match between `[` and `]`.
+    pub snippet: String,
+    /// Lower is a better match (FTS5's bm25).
+    pub rank: f64,
+}
+
+/// Turns typed words into a safe FTS5 query: every word quoted, the last one a prefix.
+fn to_fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"", w.replace('"', "")))
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    Some(
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last {
+                    format!("{w}*")
+                } else {
+                    w.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Searches everything the vault holds; best matches first.
+pub fn search(session: &Session, text: &str) -> Result<Vec<Hit>> {
+    let Some(query) = to_fts_query(text) else {
+        return Err(Error::rule(
+            "There is nothing to search for.",
+            "Type a word or a name.",
+        ));
+    };
+    let conn = session.conn()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.rowid, s.client_id, c.case_ref,
+                snippet(search_index, 1, '[', ']', '…', 12), bm25(search_index)
+         FROM search_index s JOIN clients c ON c.id = s.client_id
+         WHERE search_index MATCH ?1
+         ORDER BY bm25(search_index)
+         LIMIT ?2",
+    )?;
+    let hits = stmt.query_map(params![query, MAX_RESULTS], |r| {
+        let rowid: i64 = r.get(0)?;
+        Ok(Hit {
+            kind: match rowid % 4 {
+                0 => HitKind::Note,
+                1 => HitKind::Addendum,
+                _ => HitKind::Client,
+            },
+            record_id: rowid / 4,
+            client_id: r.get(1)?,
+            case_ref: r.get(2)?,
+            snippet: r.get(3)?,
+            rank: r.get(4)?,
+        })
+    })?;
+    Ok(hits.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_becomes_quoted_terms() {
+        assert_eq!(
+            to_fts_query("panic attacks").as_deref(),
+            Some("\"panic\" \"attacks\"*")
+        );
+        assert_eq!(
+            to_fts_query("  \"NEAR(\" OR *").as_deref(),
+            Some("\"NEAR\" \"OR\"*")
+        );
+        assert_eq!(to_fts_query("O'Brien").as_deref(), Some("\"O'Brien\"*"));
+        assert_eq!(to_fts_query(" ?! "), None);
+    }
+}

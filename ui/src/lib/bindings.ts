@@ -14,7 +14,7 @@ export type LockedEvent = { reason: LockReason, };
 
 export type FailedAttempts = { count: number, 
 /**
- * RFC 3339 UTC; the UI shows it in local time as "3 March 2026, 14:05".
+ * RFC 3339 UTC; the UI shows it in local time as "3 March 2026 at 14:05".
  */
 first_at: string | null, last_at: string | null, };
 
@@ -44,7 +44,7 @@ export type Unlocked = {
  */
 failed_before_this_unlock: FailedAttempts, };
 
-export type VaultStatus = { vault_dir: string, vault_id: string, created_at: string, audit_entries: bigint, };
+export type VaultStatus = { vault_dir: string, vault_id: string, created_at: string, audit_entries: number, };
 
 export type About = { version: string, commit: string, };
 

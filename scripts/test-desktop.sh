@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The desktop's checks, run by `make test` after the core's: the UI's type check and build, the
+# shell's own tests (which regenerate ui/src/lib/bindings.ts: the committed file must not change),
+# then the end-to-end tests, which drive the real app window through tauri-driver under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/casenotes/target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== ui: type check (svelte-check)"
+(cd ui && npm run --silent check)
+echo "== ui: build to ui/dist"
+(cd ui && npm run --silent build >/dev/null)
+
+echo "== desktop: unit tests and TypeScript bindings"
+cargo test --locked -p casenotes-desktop --lib
+if ! git ls-files --error-unmatch ui/src/lib/bindings.ts >/dev/null 2>&1 || ! git diff --quiet -- ui/src/lib/bindings.ts; then
+  git --no-pager diff -- ui/src/lib/bindings.ts || true
+  echo "ui/src/lib/bindings.ts is out of date with the Rust types: commit the regenerated file." >&2
+  exit 1
+fi
+
+echo "== desktop: end-to-end tests (real window, Xvfb, tauri-driver, a real Secret Service)"
+SHOTS="${CASENOTES_E2E_SHOTS:-$CARGO_TARGET_DIR/e2e-screenshots/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$SHOTS"
+echo "screenshots of each screen go to: $SHOTS"
+# Build first, outside the timing-sensitive tests (debug build of casenotes-desktop with the UI above).
+cargo test --locked -p casenotes-desktop --test e2e --no-run
+export CASENOTES_E2E_SHOTS="$SHOTS" NO_AT_BRIDGE=1
+# A private session bus with an unlocked gnome-keyring, so the keychain is real and nobody's own.
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
+  echo -n casenotes-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  exec cargo test --locked -p casenotes-desktop --test e2e -- --ignored --test-threads=1
+'
+echo "screenshots: $SHOTS"

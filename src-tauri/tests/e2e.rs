@@ -1,0 +1,456 @@
+//! End-to-end tests: the real, built app driven through WebDriver (tauri-driver in front of
+//! WebKitWebDriver), under Xvfb. Run by `scripts/test-desktop.sh`, which builds the UI first, starts
+//! the virtual display, and passes `--ignored` (these tests need all of that, so a plain
+//! `cargo test` skips them).
+//!
+//! Each test gets its own temporary vault folder, handed to the app through `CASENOTES_VAULT`
+//! (the app inherits tauri-driver's environment), and its own tauri-driver on free ports. A
+//! screenshot of each screen goes to the folder printed at the start of each test.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use casenotes::secret::Passphrase;
+use casenotes::vault::{Unlock, Vault};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const PASSPHRASE: &str = "marmalade tugboat orchard velvet";
+const WRONG: &str = "marmalade tugboat orchard violet";
+const WAIT: Duration = Duration::from_secs(15);
+
+/// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver and the app too.
+struct Driver {
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid; no memory is touched.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = std::env::var_os("CASENOTES_E2E_SHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The app under test and the driver in front of it.
+struct App {
+    client: Client,
+    _driver: Driver,
+}
+
+impl App {
+    async fn launch(vault: &Path, env: &[(&str, &str)]) -> App {
+        println!("screenshots: {}", shots_dir().display());
+        let port = free_port();
+        let native_port = free_port();
+        let mut cmd = Command::new(
+            std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".to_owned()),
+        );
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("CASENOTES_VAULT", vault)
+        .env("NO_AT_BRIDGE", "1")
+        .env_remove("CASENOTES_IDLE_SECONDS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = Driver {
+            child: cmd
+                .spawn()
+                .expect("tauri-driver runs (scripts/install-deps.sh installs it)"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not answer on port {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_casenotes-desktop") }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session with the app");
+        App {
+            client,
+            _driver: driver,
+        }
+    }
+
+    async fn wait_for(&self, testid: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&format!("[data-testid='{testid}']")))
+            .await
+            .unwrap_or_else(|e| panic!("no [data-testid='{testid}'] within {WAIT:?}: {e}"))
+    }
+
+    async fn present(&self, testid: &str) -> bool {
+        self.client
+            .find(Locator::Css(&format!("[data-testid='{testid}']")))
+            .await
+            .is_ok()
+    }
+
+    async fn type_into(&self, testid: &str, text: &str) {
+        let field = self.wait_for(testid).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    async fn click(&self, testid: &str) {
+        self.wait_for(testid).await.click().await.unwrap();
+    }
+
+    async fn text_of(&self, testid: &str) -> String {
+        self.wait_for(testid).await.text().await.unwrap()
+    }
+
+    /// Waits until the element's text is not empty, and returns it.
+    async fn wait_for_text(&self, testid: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.text_of(testid).await;
+            if !text.trim().is_empty() {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid='{testid}'] stayed empty"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a screenshot, after two animation frames so that it shows the current DOM.
+    async fn shot(&self, name: &str) {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Calls a command the way the page does, to see what the Rust side answers.
+    async fn invoke(&self, command: &str) -> Value {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI_INTERNALS__.invoke(arguments[0], {})
+                   .then((ok) => done({ ok }), (err) => done({ err }));",
+                vec![json!(command)],
+            )
+            .await
+            .unwrap()
+    }
+
+    /// Everything a person or a script could read from the page: markup, text and field values.
+    async fn page_contents(&self) -> String {
+        let v = self
+            .client
+            .execute(
+                "const values = [...document.querySelectorAll('input, textarea')].map((e) => e.value);
+                 return document.documentElement.outerHTML + '\\n' + document.body.innerText + '\\n' + values.join('\\n');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        v.as_str().unwrap().to_owned()
+    }
+
+    /// Marks the current page, so that [`App::wait_for_reloaded_lock_screen`] can tell a reload.
+    async fn mark_page(&self) {
+        self.client
+            .execute("window.__casenotesE2eMark = true; return null;", vec![])
+            .await
+            .unwrap();
+    }
+
+    /// Waits for the lock screen on a *reloaded* page: locking must throw the old page away.
+    async fn wait_for_reloaded_lock_screen(&self) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let ready = self
+                .client
+                .execute(
+                    "return window.__casenotesE2eMark === undefined
+                       && document.querySelector(\"[data-testid='lock-screen']\") !== null;",
+                    vec![],
+                )
+                .await;
+            if let Ok(Value::Bool(true)) = ready {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no reloaded lock screen within {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn assert_nothing_left_after_lock(&self, secrets: &[&str]) {
+        let page = self.page_contents().await;
+        assert!(
+            page.contains("casenotes is locked"),
+            "the lock screen is showing"
+        );
+        for s in secrets {
+            assert!(
+                !page.contains(s),
+                "the locked page still holds practitioner data"
+            );
+        }
+        let answer = self.invoke("vault_status").await;
+        assert_eq!(
+            answer["err"]["kind"], "locked",
+            "the Rust side still had a session: {answer}"
+        );
+    }
+
+    async fn unlock_with(&self, passphrase: &str) {
+        self.type_into("unlock-passphrase", passphrase).await;
+        self.click("unlock-submit").await;
+    }
+
+    async fn quit(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+fn temp_vault() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    (tmp, vault)
+}
+
+/// A vault made by the core, locked, as the app finds it on any start after the first.
+fn existing_vault() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, vault) = temp_vault();
+    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+    created.session.lock().unwrap();
+    (tmp, vault)
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn first_run_creates_a_vault_and_shows_the_recovery_key_once() {
+    let (_tmp, vault) = temp_vault();
+    let app = App::launch(&vault, &[]).await;
+
+    app.wait_for("first-run").await;
+    app.shot("01-first-run").await;
+    app.type_into("create-passphrase", "too short").await;
+    app.type_into("create-confirmation", "too short").await;
+    app.click("create-submit").await;
+    assert!(app
+        .wait_for_text("create-error")
+        .await
+        .contains("at least 12 characters"));
+    assert!(
+        !vault.join("vault.toml").exists(),
+        "no vault from a refused passphrase"
+    );
+
+    app.type_into("create-passphrase", PASSPHRASE).await;
+    assert!(app
+        .wait_for_text("create-strength")
+        .await
+        .starts_with("Strength: "));
+    app.type_into("create-confirmation", PASSPHRASE).await;
+    app.shot("02-first-run-filled").await;
+    app.click("create-submit").await;
+
+    let key = app.wait_for_text("recovery-key").await;
+    assert!(
+        key.starts_with("AGE-SECRET-KEY-1") && key.len() == 74,
+        "a recovery key is shown"
+    );
+    app.shot("03-recovery-key").await;
+    let continue_button = app.wait_for("recovery-continue").await;
+    assert!(
+        !continue_button.is_enabled().await.unwrap(),
+        "cannot continue before confirming"
+    );
+    app.click("recovery-stored").await;
+    app.type_into("recovery-last-six", "ZZZZZZ").await;
+    assert!(
+        !continue_button.is_enabled().await.unwrap(),
+        "wrong characters do not pass"
+    );
+    app.type_into("recovery-last-six", &key[key.len() - 6..])
+        .await;
+    assert!(continue_button.is_enabled().await.unwrap());
+    app.click("recovery-continue").await;
+
+    app.wait_for("home").await;
+    assert!(
+        !app.page_contents().await.contains(&key),
+        "the recovery key is gone from the page"
+    );
+    app.shot("04-home").await;
+    app.quit().await;
+
+    // The vault on disk opens with both secrets the practitioner was given.
+    let opened = Vault::open(&vault).unwrap();
+    opened
+        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
+            PASSPHRASE,
+        )))
+        .unwrap()
+        .lock()
+        .unwrap();
+    let recovery = casenotes::secret::RecoveryKey::parse(&key).unwrap();
+    opened
+        .unlock(Unlock::RecoveryKey(&recovery))
+        .unwrap()
+        .lock()
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn wrong_passphrase_stays_locked_then_unlock_and_lock_by_button_and_shortcut() {
+    let (_tmp, vault) = existing_vault();
+    let app = App::launch(&vault, &[]).await;
+
+    app.wait_for("lock-screen").await;
+    app.shot("05-lock-screen").await;
+    assert_eq!(app.invoke("vault_status").await["err"]["kind"], "locked");
+
+    app.unlock_with(WRONG).await;
+    let error = app.wait_for_text("unlock-error").await;
+    assert_eq!(error, "That passphrase does not open this vault.");
+    assert!(
+        app.present("lock-screen").await && !app.present("home").await,
+        "still locked"
+    );
+    assert!(app
+        .wait_for_text("failed-attempts")
+        .await
+        .contains("1 failed attempt"));
+    app.shot("06-wrong-passphrase").await;
+
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    assert!(app
+        .wait_for_text("failed-before-unlock")
+        .await
+        .contains("1 failed attempt"));
+    let vault_id = app.wait_for_text("vault-id").await;
+    assert_eq!(
+        vault_id,
+        Vault::open(&vault).unwrap().meta().vault_id.to_string()
+    );
+    app.shot("07-unlocked").await;
+
+    app.mark_page().await;
+    app.click("lock-button").await;
+    app.wait_for_reloaded_lock_screen().await;
+    app.shot("08-locked-by-button").await;
+    app.assert_nothing_left_after_lock(&[&vault_id, PASSPHRASE])
+        .await;
+    assert!(
+        !app.present("failed-attempts").await,
+        "the count was cleared by the unlock"
+    );
+
+    // Ctrl+L locks too.
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.wait_for_text("vault-id").await;
+    app.mark_page().await;
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&format!(
+            "{}l{}",
+            char::from(Key::Control),
+            char::from(Key::Null)
+        ))
+        .await
+        .unwrap();
+    app.wait_for_reloaded_lock_screen().await;
+    app.assert_nothing_left_after_lock(&[&vault_id, PASSPHRASE])
+        .await;
+    app.quit().await;
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn locks_itself_after_the_idle_time() {
+    let (_tmp, vault) = existing_vault();
+    let app = App::launch(&vault, &[("CASENOTES_IDLE_SECONDS", "4")]).await;
+
+    app.wait_for("lock-screen").await;
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    let vault_id = app.wait_for_text("vault-id").await;
+    let unlocked_at = Instant::now();
+    assert_eq!(
+        app.invoke("vault_status").await["ok"]["vault_id"],
+        vault_id.as_str()
+    );
+
+    // Nobody touches anything: the lock screen comes back on its own, on a reloaded page.
+    app.mark_page().await;
+    app.wait_for_reloaded_lock_screen().await;
+    let idle = unlocked_at.elapsed();
+    assert!(
+        idle >= Duration::from_secs(3),
+        "locked after {idle:?}, sooner than the idle time"
+    );
+    app.shot("09-locked-when-idle").await;
+    app.assert_nothing_left_after_lock(&[&vault_id, PASSPHRASE])
+        .await;
+    app.quit().await;
+}

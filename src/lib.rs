@@ -8,7 +8,8 @@
 //! - [`db`]: the SQLCipher connection, its pragmas and the migrations;
 //! - [`audit`]: the hash-chained audit log;
 //! - [`domain`]: the records, one kind per module;
-//! - [`search`]: full-text search inside the encrypted database.
+//! - [`search`]: full-text search inside the encrypted database;
+//! - [`markdown`]: the one Markdown renderer, for the app and for exports.
 //!
 //! The core knows nothing of Tauri or of any UI: the CLI and the desktop shell are thin layers
 //! over it. Nothing here logs, and no error message carries clinical text or a secret.
@@ -21,6 +22,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod fsutil;
+pub mod markdown;
 pub mod search;
 pub mod secret;
 pub mod vault;

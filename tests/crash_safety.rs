@@ -64,15 +64,28 @@ fn crash_mid_write_loses_nothing() {
             .env(CHILD_ENV, &v.dir)
             .env("CASENOTES_CRASH_CHILD_START", next.to_string())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let mut child_err = child.stderr.take().unwrap();
+        let err_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut child_err, &mut text);
+            text
+        });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let started = Instant::now();
         let mut seen = 0;
         // Kill at a different point each round, never on a line boundary we chose.
         while seen < 40 + round * 37 {
-            let line = lines.next().expect("child output").unwrap();
+            let Some(line) = lines.next() else {
+                let status = child.wait().unwrap();
+                panic!(
+                    "round {round}: the writer stopped after {seen} writes ({status}): {}",
+                    err_reader.join().unwrap()
+                );
+            };
+            let line = line.unwrap();
             if let Some(n) = line.strip_prefix("ACK ") {
                 acknowledged.push(n.parse().unwrap());
                 seen += 1;

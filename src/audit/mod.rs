@@ -40,6 +40,11 @@ pub enum Action {
     NoteSigned,
     NoteFlagged,
     AddendumAdded,
+    AppointmentAdded,
+    AppointmentUpdated,
+    AttachmentAdded,
+    AttachmentOpened,
+    AttachmentSavedOut,
 }
 
 impl Action {
@@ -62,6 +67,11 @@ impl Action {
             Action::NoteSigned => "note_signed",
             Action::NoteFlagged => "note_flagged",
             Action::AddendumAdded => "addendum_added",
+            Action::AppointmentAdded => "appointment_added",
+            Action::AppointmentUpdated => "appointment_updated",
+            Action::AttachmentAdded => "attachment_added",
+            Action::AttachmentOpened => "attachment_opened",
+            Action::AttachmentSavedOut => "attachment_saved_out",
         }
     }
 }

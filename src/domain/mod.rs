@@ -2,6 +2,8 @@
 //! given, records its changes in the audit log (ids only), and never puts record content into an
 //! error message.
 
+pub mod appointments;
+pub mod attachments;
 pub mod clients;
 pub mod notes;
 pub mod settings;

@@ -123,6 +123,8 @@ pub struct Addendum {
 pub struct Note {
     pub id: i64,
     pub client_id: i64,
+    /// The appointment the note records, when there was one.
+    pub appointment_id: Option<i64>,
     pub kind: NoteKind,
     pub template: Template,
     pub body: String,
@@ -166,6 +168,10 @@ fn note_hash(note: &Note, signed_at: &str) -> String {
     hash_fields(&[
         &note.id.to_string(),
         &note.client_id.to_string(),
+        &note
+            .appointment_id
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
         note.kind.as_str(),
         note.template.as_str(),
         &note.body,
@@ -333,6 +339,46 @@ pub fn add_addendum(
     })
 }
 
+/// Links a draft to the appointment it records (or unlinks it with `None`).
+pub fn link_appointment(
+    session: &mut Session,
+    id: i64,
+    appointment_id: Option<i64>,
+) -> Result<Note> {
+    let note = get(session, id)?;
+    if note.is_signed() {
+        return Err(signed_refusal(id));
+    }
+    let tx = session.conn_mut()?.transaction()?;
+    if let Some(a) = appointment_id {
+        let owner: Option<i64> = tx
+            .query_row(
+                "SELECT client_id FROM appointments WHERE id = ?1",
+                [a],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if owner != Some(note.client_id) {
+            return Err(Error::rule(
+                format!("Appointment {a} is not one of this client's appointments."),
+                "Choose one of the client's own appointments.",
+            ));
+        }
+    }
+    tx.execute(
+        "UPDATE notes SET appointment_id = ?1, updated_at = ?2 WHERE id = ?3",
+        params![appointment_id, now(), id],
+    )?;
+    audit::append(
+        &tx,
+        Action::NoteDraftSaved,
+        Some(&id.to_string()),
+        json!({ "client_id": note.client_id, "appointment_id": appointment_id }),
+    )?;
+    tx.commit()?;
+    get(session, id)
+}
+
 /// Marks or clears "contains information about someone else". Allowed after signing: the flag
 /// guides the access-request review and is not part of what was signed.
 pub fn set_third_party(session: &mut Session, id: i64, third_party: bool) -> Result<Note> {
@@ -353,7 +399,8 @@ pub fn set_third_party(session: &mut Session, id: i64, third_party: bool) -> Res
 }
 
 const COLUMNS: &str =
-    "id, client_id, kind, template, body, third_party, created_at, updated_at, signed_at, content_sha256";
+    "id, client_id, kind, template, body, third_party, created_at, updated_at, signed_at,
+    content_sha256, appointment_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Note> {
     let kind: String = r.get(2)?;
@@ -370,6 +417,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Note> {
         updated_at: r.get(7)?,
         signed_at: r.get(8)?,
         content_sha256: r.get(9)?,
+        appointment_id: r.get(10)?,
         addenda: Vec::new(),
     })
 }

@@ -29,9 +29,14 @@ echo "screenshots of each screen go to: $SHOTS"
 # Build first, outside the timing-sensitive tests (debug build of casenotes-desktop with the UI above).
 cargo test --locked -p casenotes-desktop --test e2e --no-run
 export CASENOTES_E2E_SHOTS="$SHOTS" NO_AT_BRIDGE=1
-# A private session bus with an unlocked gnome-keyring, so the keychain is real and nobody's own.
+# A private session bus with a fresh, unlocked gnome-keyring (its own data folder, so that an
+# existing login keyring with another password cannot make it prompt): the keychain is real and
+# nobody's own.
+KEYRING_HOME="$(mktemp -d)"
+trap 'rm -rf "$KEYRING_HOME"' EXIT
+export KEYRING_HOME
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
-  echo -n casenotes-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  echo -n casenotes-e2e | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec cargo test --locked -p casenotes-desktop --test e2e -- --ignored --test-threads=1
 '
 echo "screenshots: $SHOTS"

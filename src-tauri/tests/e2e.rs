@@ -454,3 +454,63 @@ async fn locks_itself_after_the_idle_time() {
         .await;
     app.quit().await;
 }
+
+/// Needs a Secret Service: scripts/test-desktop.sh runs the tests inside `dbus-run-session` with
+/// an unlocked gnome-keyring, so this is the real keychain, not a stand-in.
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
+    let (_tmp, vault) = existing_vault();
+    let app = App::launch(&vault, &[]).await;
+
+    app.wait_for("lock-screen").await;
+    assert!(
+        !app.present("unlock-keychain").await,
+        "no keychain slot yet"
+    );
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.click("nav-settings").await;
+    app.wait_for("about-commit").await;
+    assert_eq!(
+        app.text_of("about-version").await,
+        env!("CARGO_PKG_VERSION")
+    );
+    let keychain = app.wait_for("keychain-unlock").await;
+    assert!(!keychain.is_selected().await.unwrap(), "off by default");
+    keychain.click().await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !Vault::open(&vault).unwrap().keychain_enabled() {
+        assert!(
+            Instant::now() < deadline,
+            "the keychain slot was not written"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.shot("10-settings-keychain-on").await;
+
+    app.mark_page().await;
+    app.click("lock-button").await;
+    app.wait_for_reloaded_lock_screen().await;
+    app.shot("11-lock-screen-with-keychain").await;
+    app.click("unlock-keychain").await;
+    app.wait_for("home").await;
+    app.wait_for_text("vault-id").await;
+    app.quit().await;
+
+    // After a restart of the app the passphrase is required again, even with the slot in place.
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    assert!(Vault::open(&vault).unwrap().keychain_enabled());
+    assert!(
+        !app.present("unlock-keychain").await,
+        "keychain offered before the passphrase"
+    );
+    assert_eq!(
+        app.invoke("unlock_with_keychain").await["err"]["kind"],
+        "passphrase_required"
+    );
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.quit().await;
+}

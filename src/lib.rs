@@ -19,6 +19,7 @@
 pub mod audit;
 pub mod build_info;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod fsutil;

@@ -45,6 +45,7 @@ pub enum Action {
     AttachmentAdded,
     AttachmentOpened,
     AttachmentSavedOut,
+    DemoDataAdded,
 }
 
 impl Action {
@@ -72,6 +73,7 @@ impl Action {
             Action::AttachmentAdded => "attachment_added",
             Action::AttachmentOpened => "attachment_opened",
             Action::AttachmentSavedOut => "attachment_saved_out",
+            Action::DemoDataAdded => "demo_data_added",
         }
     }
 }

@@ -125,6 +125,18 @@ pub fn add(session: &mut Session, d: AppointmentDetails) -> Result<Appointment> 
     get(session, id)
 }
 
+/// Imports a past appointment inside the caller's transaction (demo practices, migration).
+pub(crate) fn import(conn: &rusqlite::Connection, d: &AppointmentDetails) -> Result<i64> {
+    check(d)?;
+    let at = stamp(&d.starts_at);
+    conn.prepare_cached(
+        "INSERT INTO appointments (client_id, starts_at, minutes, mode, attendance, fee_pence, paid, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?2, ?2)",
+    )?
+    .execute(params![d.client_id, at, d.minutes, d.mode.as_str(), d.attendance.as_str(), d.fee_pence, d.paid])?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// Records attendance and payment once the appointment has happened.
 pub fn update(session: &mut Session, id: i64, d: AppointmentDetails) -> Result<Appointment> {
     check(&d)?;

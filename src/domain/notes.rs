@@ -231,6 +231,42 @@ pub fn create(
     get(session, id)
 }
 
+/// Imports a note written and signed in the past (demo practices, and later migration from
+/// another system), inside the caller's transaction. The note is hashed exactly as `sign` does.
+pub(crate) fn import_signed(
+    conn: &rusqlite::Connection,
+    client_id: i64,
+    appointment_id: Option<i64>,
+    kind: NoteKind,
+    template: Template,
+    body: &str,
+    written_at: &str,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO notes (client_id, appointment_id, kind, template, body, third_party, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)",
+    )?
+    .execute(params![client_id, appointment_id, kind.as_str(), template.as_str(), body, written_at])?;
+    let id = conn.last_insert_rowid();
+    let note = Note {
+        id,
+        client_id,
+        appointment_id,
+        kind,
+        template,
+        body: body.to_owned(),
+        third_party: false,
+        created_at: written_at.to_owned(),
+        updated_at: written_at.to_owned(),
+        signed_at: None,
+        content_sha256: None,
+        addenda: Vec::new(),
+    };
+    conn.prepare_cached("UPDATE notes SET signed_at = ?1, content_sha256 = ?2 WHERE id = ?3")?
+        .execute(params![written_at, note_hash(&note, written_at), id])?;
+    Ok(id)
+}
+
 /// Saves a draft's new body. Refused for a signed note.
 pub fn save_draft(session: &mut Session, id: i64, body: &str) -> Result<Note> {
     let note = get(session, id)?;

@@ -73,6 +73,16 @@ enum Command {
     },
     /// Search notes, addenda and client names
     Search { query: String },
+    /// Fill the vault with an invented practice, for trying casenotes out
+    Demo {
+        #[arg(long, default_value_t = 40)]
+        clients: u32,
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+        /// The same seed makes the same practice
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -236,6 +246,31 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Search { query } => {
             with_session(&dir, pass_file, |s| records::search(s, query, cli.json))?
         }
+        Command::Demo {
+            clients,
+            years,
+            seed,
+        } => with_session(&dir, pass_file, |s| {
+            let options = casenotes::demo::DemoOptions {
+                clients: *clients,
+                years: *years,
+                seed: *seed,
+            };
+            let summary = casenotes::demo::generate(s, options, &mut |done, total| {
+                if done % 10 == 0 || done == total {
+                    eprintln!("casenotes: demo practice: {done} of {total} clients written");
+                }
+            })?;
+            if cli.json {
+                println!("{}", serde_json::json!(summary));
+            } else {
+                println!(
+                    "Added an invented practice: {} clients ({} under 18, {} ended), {} appointments, {} signed notes.",
+                    summary.clients, summary.minors, summary.ended, summary.appointments, summary.notes
+                );
+            }
+            Ok(())
+        })?,
         Command::Audit { action } => {
             let vault = Vault::open(&dir)?;
             let session =

@@ -1,0 +1,283 @@
+//! A demo practice: invented clients, appointments and signed notes, for trying casenotes and
+//! for benchmarks. Every name and every sentence is made up; nothing here is real clinical data.
+//!
+//! Clients start therapy at random points over the chosen years; sessions are weekly with the
+//! gaps of real life (holidays, cancellations, missed sessions); most clients finish after a
+//! few months, some are still active, about one in ten is under 18. Each client's records go in
+//! one transaction, with one audit entry naming the counts.
+
+use chrono::{Duration, Local, NaiveDate, TimeZone, Utc};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Action};
+use crate::domain::appointments::{self, AppointmentDetails, Attendance, Mode};
+use crate::domain::clients::{self, ClientDetails, ClientStatus};
+use crate::domain::notes::{self, NoteKind, Template};
+use crate::error::{Error, Result};
+use crate::vault::Session;
+
+const GIVEN: &[&str] = &[
+    "Alys", "Bronwen", "Callum", "Dara", "Eilidh", "Faisal", "Gethin", "Hollis", "Imogen", "Jory",
+    "Kasia", "Lowri", "Marek", "Niamh", "Oisin", "Priya", "Quentin", "Rhiannon", "Saoirse",
+    "Tobias", "Ulla", "Vikram", "Wren", "Xander", "Yusra", "Zofia", "Aurelie", "Bramwell", "Cerys",
+    "Declan", "Esme", "Fenella", "Gideon", "Hamza", "Isla", "Jago",
+];
+const FAMILY: &[&str] = &[
+    "Ashdown",
+    "Brackenridge",
+    "Carrow",
+    "Dunmore",
+    "Elsworth",
+    "Fairbairn",
+    "Greenhalgh",
+    "Haverford",
+    "Inchbald",
+    "Jessop",
+    "Kettlewell",
+    "Lindqvist",
+    "Marchbank",
+    "Nettleford",
+    "Ormesby",
+    "Penhallow",
+    "Quarrie",
+    "Rowntree",
+    "Sowerby",
+    "Tregarthen",
+    "Underhill",
+    "Vellacott",
+    "Wetherall",
+    "Yeardley",
+    "Zennor",
+    "Abernethy",
+    "Blackmore",
+];
+const REFERRALS: &[&str] = &[
+    "GP",
+    "self-referral",
+    "employee assistance programme",
+    "university counselling",
+    "a friend",
+];
+const THEMES: &[&str] = &[
+    "low mood",
+    "anxiety about work",
+    "grief after a bereavement",
+    "panic attacks",
+    "sleep problems",
+    "a relationship ending",
+    "stress at university",
+    "caring for a parent",
+    "feeling stuck",
+    "anger at home",
+    "loneliness since moving",
+    "confidence at work",
+    "a recent redundancy",
+    "intrusive memories",
+    "exam pressure",
+    "family conflict",
+];
+const SUBJECTIVE: &[&str] = &[
+    "Reported a difficult week with {theme}.",
+    "Said things felt a little easier; {theme} still present most days.",
+    "Came in tired; described {theme} getting in the way of work.",
+    "Talked at length about {theme} and what it reminds them of.",
+    "Described a good weekend, then a setback with {theme} on Monday.",
+];
+const OBJECTIVE: &[&str] = &[
+    "Engaged and thoughtful; good eye contact.",
+    "Tearful at times, settled towards the end.",
+    "Quieter than usual; long pauses before answering.",
+    "Animated, spoke quickly, laughed easily.",
+];
+const ASSESSMENT: &[&str] = &[
+    "Making steady progress; coping strategies are being used.",
+    "Mood lower than last session; no new risk disclosed.",
+    "Insight growing into the pattern behind {theme}.",
+    "Working alliance strong; goals still fit.",
+];
+const PLAN: &[&str] = &[
+    "Continue weekly; revisit the breathing exercise.",
+    "Review goals next session.",
+    "Try the thought record before next week.",
+    "Plan for the ending in four sessions.",
+];
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub clients: u32,
+    pub years: u32,
+    /// The same seed gives the same practice.
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DemoSummary {
+    pub clients: u32,
+    pub minors: u32,
+    pub ended: u32,
+    pub appointments: u32,
+    pub notes: u32,
+}
+
+fn fill(rng: &mut StdRng, options: &[&str], theme: &str) -> String {
+    options
+        .choose(rng)
+        .copied()
+        .unwrap_or_default()
+        .replace("{theme}", theme)
+}
+
+fn note_body(rng: &mut StdRng, template: Template, theme: &str) -> String {
+    match template {
+        Template::Free => format!(
+            "{} {}",
+            fill(rng, SUBJECTIVE, theme),
+            fill(rng, PLAN, theme)
+        ),
+        _ => {
+            let parts = [SUBJECTIVE, OBJECTIVE, ASSESSMENT, PLAN];
+            template
+                .sections()
+                .iter()
+                .enumerate()
+                .map(|(i, heading)| {
+                    let bank = parts[(i * parts.len() / template.sections().len()).min(3)];
+                    format!("## {heading}\n{}\n", fill(rng, bank, theme))
+                })
+                .collect()
+        }
+    }
+}
+
+/// Fills the vault with a demo practice, calling `progress(done, total)` after each client.
+pub fn generate(
+    session: &mut Session,
+    options: DemoOptions,
+    progress: &mut dyn FnMut(u32, u32),
+) -> Result<DemoSummary> {
+    if options.clients == 0 || options.years == 0 || options.years > 30 {
+        return Err(Error::rule(
+            "A demo practice needs at least one client and between 1 and 30 years.",
+            "Try --clients 40 --years 3.",
+        ));
+    }
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let today = Local::now().date_naive();
+    let span_days = i64::from(options.years) * 365;
+    let mut summary = DemoSummary::default();
+    for n in 0..options.clients {
+        let start = today - Duration::days(rng.gen_range(14..span_days.max(15)));
+        let minor = rng.gen_bool(0.1);
+        let age_years = if minor {
+            rng.gen_range(12..18)
+        } else {
+            rng.gen_range(18..80)
+        };
+        let dob = start - Duration::days(age_years * 365 + rng.gen_range(0..365));
+        let planned = rng.gen_range(6..=40);
+        let mut d = ClientDetails::named(
+            GIVEN.choose(&mut rng).copied().unwrap_or("Alex"),
+            FAMILY.choose(&mut rng).copied().unwrap_or("Smith"),
+        );
+        d.date_of_birth = Some(dob);
+        d.referral_source = REFERRALS.choose(&mut rng).map(|s| (*s).to_owned());
+        d.first_contact_on = Some(start - Duration::days(rng.gen_range(3..21)));
+        d.therapy_started_on = Some(start);
+        d.pronouns = ["she/her", "he/him", "they/them"]
+            .choose(&mut rng)
+            .map(|s| (*s).to_owned());
+        let weekday_hour = rng.gen_range(9..19);
+        let theme = *THEMES.choose(&mut rng).unwrap_or(&"low mood");
+        let template = *[
+            Template::Soap,
+            Template::Dap,
+            Template::Birp,
+            Template::Free,
+        ]
+        .choose(&mut rng)
+        .unwrap_or(&Template::Free);
+
+        // Plan the sessions first, to know whether the client has ended.
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        let mut day = start;
+        while (dates.len() as u32) < planned && day < today {
+            dates.push(day);
+            day += Duration::weeks(if rng.gen_bool(0.1) { 2 } else { 1 });
+        }
+        let ended = (dates.len() as u32) >= planned;
+        if ended {
+            d.status = ClientStatus::Ended;
+            d.therapy_ended_on = dates.last().copied();
+        } else {
+            d.status = ClientStatus::Active;
+        }
+        let client = clients::add(session, d)?;
+
+        let tx = session.conn_mut()?.transaction()?;
+        let (mut appts, mut notes_written) = (0u32, 0u32);
+        for date in dates {
+            let local = date
+                .and_hms_opt(weekday_hour, 0, 0)
+                .and_then(|t| Local.from_local_datetime(&t).earliest())
+                .map(|t| t.with_timezone(&Utc));
+            let Some(starts_at) = local else { continue };
+            let roll: f64 = rng.gen();
+            let attendance = if roll < 0.06 {
+                Attendance::Cancelled
+            } else if roll < 0.09 {
+                Attendance::DidNotAttend
+            } else {
+                Attendance::Attended
+            };
+            let appt = appointments::import(
+                &tx,
+                &AppointmentDetails {
+                    client_id: client.id,
+                    starts_at,
+                    minutes: 50,
+                    mode: *[Mode::InPerson, Mode::InPerson, Mode::Video, Mode::Phone]
+                        .choose(&mut rng)
+                        .unwrap_or(&Mode::InPerson),
+                    attendance,
+                    fee_pence: Some(5500),
+                    paid: attendance != Attendance::Cancelled,
+                },
+            )?;
+            appts += 1;
+            if attendance == Attendance::Attended {
+                let written = (starts_at + Duration::minutes(70))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                let body = note_body(&mut rng, template, theme);
+                notes::import_signed(
+                    &tx,
+                    client.id,
+                    Some(appt),
+                    NoteKind::Session,
+                    template,
+                    &body,
+                    &written,
+                )?;
+                notes_written += 1;
+            }
+        }
+        audit::append(
+            &tx,
+            Action::DemoDataAdded,
+            Some(&client.case_ref),
+            json!({ "client_id": client.id, "appointments": appts, "notes": notes_written }),
+        )?;
+        tx.commit()?;
+        summary.clients += 1;
+        summary.minors += u32::from(minor);
+        summary.ended += u32::from(ended);
+        summary.appointments += appts;
+        summary.notes += notes_written;
+        progress(n + 1, options.clients);
+    }
+    Ok(summary)
+}

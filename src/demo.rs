@@ -281,3 +281,57 @@ pub fn generate(
     }
     Ok(summary)
 }
+
+/// Adds one long-standing client with `count` weekly signed notes (for the "open a client file
+/// with 500 notes" benchmark). Returns the case reference.
+pub fn add_long_history(session: &mut Session, count: u32, seed: u64) -> Result<String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let today = Local::now().date_naive();
+    let start = today - Duration::weeks(i64::from(count) + 1);
+    let mut d = ClientDetails::named("Long", "Standing");
+    d.status = ClientStatus::Active;
+    d.first_contact_on = Some(start);
+    d.therapy_started_on = Some(start);
+    let client = clients::add(session, d)?;
+    let tx = session.conn_mut()?.transaction()?;
+    for week in 0..count {
+        let written = (start + Duration::weeks(i64::from(week)))
+            .and_hms_opt(12, 0, 0)
+            .map(|t| {
+                Utc.from_utc_datetime(&t)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            })
+            .unwrap_or_default();
+        let theme = *THEMES.choose(&mut rng).unwrap_or(&"low mood");
+        let body = note_body(&mut rng, Template::Soap, theme);
+        notes::import_signed(
+            &tx,
+            client.id,
+            None,
+            NoteKind::Session,
+            Template::Soap,
+            &body,
+            &written,
+        )?;
+    }
+    tx.commit()?;
+    Ok(client.case_ref)
+}
+
+/// Words that occur in demo notes and names, for varied benchmark searches.
+pub fn vocabulary() -> Vec<String> {
+    let mut words: Vec<String> = THEMES
+        .iter()
+        .chain(SUBJECTIVE)
+        .chain(OBJECTIVE)
+        .chain(ASSESSMENT)
+        .chain(PLAN)
+        .flat_map(|s| s.split(|c: char| !c.is_alphabetic()))
+        .filter(|w| w.len() > 3 && *w != "theme")
+        .map(str::to_lowercase)
+        .chain(GIVEN.iter().chain(FAMILY).map(|s| s.to_string()))
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}

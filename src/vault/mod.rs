@@ -412,6 +412,24 @@ impl Session {
         self.record(Action::KeychainDisabled, None, json!({}))
     }
 
+    /// A session over a plain SQLite database with no key, made by the same code as a real vault.
+    /// Only for benchmarks, which report what encryption costs; never used by the app or the CLI.
+    #[doc(hidden)]
+    pub fn unencrypted_for_benchmarks(dir: &Path) -> Result<Session> {
+        fsutil::create_private_dir(dir)?;
+        let mut conn = db::open_unencrypted_for_benchmarks(&dir.join(db::DB_FILE))?;
+        db::migrate(&mut conn)?;
+        Ok(Session {
+            conn: Some(conn),
+            key: MasterKey::generate()?,
+            vault: Vault {
+                dir: dir.to_owned(),
+                meta: VaultMeta::new(),
+            },
+            failed_since_last_unlock: FailedUnlocks::default(),
+        })
+    }
+
     /// Locks: records the lock, closes the connection (checkpointing the WAL) and wipes the key.
     pub fn lock(mut self) -> Result<()> {
         let conn = self.conn.take().ok_or(Error::Locked)?;

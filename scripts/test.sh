@@ -17,7 +17,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== core tests"
-cargo test --locked -p casenotes
+cargo test --locked -p casenotes --all-features
 if [ -f scripts/test-desktop.sh ]; then
   bash scripts/test-desktop.sh
 fi

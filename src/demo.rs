@@ -115,6 +115,7 @@ pub struct DemoOptions {
     pub seed: u64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DemoSummary {
     pub clients: u32,

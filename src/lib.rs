@@ -29,3 +29,17 @@ pub mod secret;
 pub mod vault;
 
 pub use error::{Error, ErrorPayload, Result};
+
+#[cfg(all(test, feature = "ts"))]
+mod ts_tests {
+    use ts_rs::TS;
+
+    #[test]
+    fn ids_are_numbers_in_typescript() {
+        let decl = crate::domain::notes::Note::decl();
+        assert!(decl.contains("id: number"), "{decl}");
+        assert!(decl.contains("appointment_id: number | null"), "{decl}");
+        let client = crate::domain::clients::Client::decl();
+        assert!(client.contains("date_of_birth: string | null"), "{client}");
+    }
+}

@@ -13,6 +13,7 @@ use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -21,6 +22,7 @@ pub enum Mode {
     Phone,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Attendance {
@@ -53,8 +55,10 @@ text_enum!(Attendance, "an attendance", Booked => "booked", Attended => "attende
     Cancelled => "cancelled", DidNotAttend => "did_not_attend");
 
 /// What the practitioner enters for an appointment.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentDetails {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub client_id: i64,
     pub starts_at: DateTime<Utc>,
     pub minutes: u32,
@@ -64,8 +68,10 @@ pub struct AppointmentDetails {
     pub paid: bool,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Appointment {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub case_ref: String,
     #[serde(flatten)]

@@ -22,13 +22,18 @@ use crate::vault::Session;
 pub const MAX_BYTES: usize = 25 * 1024 * 1024;
 
 /// An attachment's description, without its content.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttachmentInfo {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub client_id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub note_id: Option<i64>,
     pub file_name: String,
     pub media_type: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size_bytes: i64,
     pub sha256: String,
     pub added_at: String,

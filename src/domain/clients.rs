@@ -14,6 +14,7 @@ use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientStatus {
@@ -45,6 +46,7 @@ impl ClientStatus {
 }
 
 /// Everything recorded about a client except the id and the record times.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientDetails {
     /// Left empty when adding a client, the next free C-NNNN is used.
@@ -103,8 +105,10 @@ impl ClientDetails {
 }
 
 /// A client as stored.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Client {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub case_ref: String,
     #[serde(flatten)]

@@ -16,6 +16,7 @@ use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
@@ -55,6 +56,7 @@ impl NoteKind {
 }
 
 /// How a note's body is laid out: free text, or headed sections.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Template {
@@ -109,9 +111,12 @@ impl Template {
 }
 
 /// A correction or addition to a signed note.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Addendum {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub note_id: i64,
     pub reason: String,
     pub body: String,
@@ -119,11 +124,15 @@ pub struct Addendum {
     pub content_sha256: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub client_id: i64,
     /// The appointment the note records, when there was one.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub appointment_id: Option<i64>,
     pub kind: NoteKind,
     pub template: Template,

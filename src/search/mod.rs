@@ -15,6 +15,7 @@ use crate::vault::Session;
 /// Most results returned for one query; a very common word would otherwise return thousands.
 pub const MAX_RESULTS: u32 = 50;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
@@ -24,11 +25,14 @@ pub enum HitKind {
 }
 
 /// One search result: where it is, and a short extract with the matches marked.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
     pub kind: HitKind,
     /// The note id, addendum id or client id.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub record_id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub client_id: i64,
     pub case_ref: String,
     /// The extract, with each match between `[` and `]`.

@@ -164,3 +164,56 @@ fn attachments_live_inside_the_vault_and_leave_only_on_request() {
     let log = casenotes::audit::list(s.conn().unwrap(), Some(5)).unwrap();
     assert!(log.iter().any(|e| e.action == "attachment_saved_out"));
 }
+
+#[test]
+fn the_client_file_merges_notes_and_appointments_newest_first() {
+    let v = TestVault::empty();
+    v.init();
+    let mut s = unlocked(&v);
+    let a = client(&mut s, "Ann");
+    let when = Utc::now() - Duration::days(3);
+    let appt = appointments::add(
+        &mut s,
+        AppointmentDetails {
+            client_id: a,
+            starts_at: when,
+            minutes: 50,
+            mode: Mode::Video,
+            attendance: Attendance::Attended,
+            fee_pence: None,
+            paid: false,
+        },
+    )
+    .unwrap();
+    let note = notes::create(
+        &mut s,
+        a,
+        NoteKind::Session,
+        Template::Free,
+        "**Bold** <b>raw</b>",
+        false,
+    )
+    .unwrap();
+    notes::sign(&mut s, note.id).unwrap();
+    attachments::add(&mut s, a, Some(note.id), "letter.txt", b"Dear Dr").unwrap();
+    let file = casenotes::domain::client_file::open(&s, "C-0001").unwrap();
+    assert_eq!(file.timeline.len(), 2);
+    match &file.timeline[0] {
+        casenotes::domain::client_file::TimelineEntry::Note(n) => {
+            assert!(
+                n.html.contains("<strong>Bold</strong>") && n.html.contains("&lt;b&gt;"),
+                "{}",
+                n.html
+            );
+            assert!(n.signature_holds);
+        }
+        other => panic!("note first, got {other:?}"),
+    }
+    match &file.timeline[1] {
+        casenotes::domain::client_file::TimelineEntry::Appointment(x) => assert_eq!(x.id, appt.id),
+        other => panic!("appointment second, got {other:?}"),
+    }
+    assert_eq!(file.attachments.len(), 1);
+    let json = serde_json::to_value(&file).unwrap();
+    assert_eq!(json["timeline"][0]["type"], "note");
+}

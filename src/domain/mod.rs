@@ -4,6 +4,7 @@
 
 pub mod appointments;
 pub mod attachments;
+pub mod client_file;
 pub mod clients;
 pub mod notes;
 pub mod settings;

@@ -391,3 +391,35 @@ fn the_cli_keeps_the_same_rules_and_exits_6() {
     );
     assert_success(&run(&["audit", "verify"]));
 }
+
+#[test]
+fn updating_a_client_keeps_the_rules() {
+    let v = TestVault::empty();
+    v.init();
+    let mut s = unlocked(&v);
+    let ann = clients::add(&mut s, active("Ann", "Able")).unwrap();
+    clients::add(&mut s, ClientDetails::named("Ben", "Baker")).unwrap();
+
+    let mut d = ann.details.clone();
+    d.status = ClientStatus::Ended;
+    let err = clients::update(&mut s, ann.id, d.clone()).unwrap_err();
+    assert!(
+        err.to_string().contains("needs the date therapy ended"),
+        "{err}"
+    );
+    d.therapy_ended_on = Some("2026-06-30".parse().unwrap());
+    d.case_ref = None;
+    let updated = clients::update(&mut s, ann.id, d.clone()).unwrap();
+    assert_eq!(updated.details.status, ClientStatus::Ended);
+    assert_eq!(
+        updated.case_ref, "C-0001",
+        "an empty case reference keeps the current one"
+    );
+
+    d.case_ref = Some("C-0002".into());
+    assert!(clients::update(&mut s, ann.id, d)
+        .unwrap_err()
+        .to_string()
+        .contains("already in use"));
+    assert_eq!(clients::get(&s, ann.id).unwrap().case_ref, "C-0001");
+}

@@ -6,7 +6,7 @@
 //! returning client). Validation errors are `RecordRule`s that name the field, never its value.
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row, ToSql};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -283,6 +283,59 @@ fn taken(case_ref: &str) -> Error {
     )
 }
 
+/// The 22 detail columns in table order, then the time; shared by INSERT and UPDATE.
+// `&String` rather than `&str`: a `&String` coerces to `&dyn ToSql`, an unsized `str` cannot.
+#[allow(clippy::ptr_arg)]
+fn detail_params<'a>(
+    d: &'a ClientDetails,
+    case_ref: &'a String,
+    status: &'a String,
+    at: &'a String,
+) -> [&'a dyn ToSql; 23] {
+    [
+        case_ref,
+        &d.given_name,
+        &d.family_name,
+        &d.preferred_name,
+        &d.pronouns,
+        &d.date_of_birth,
+        &d.email,
+        &d.phone,
+        &d.address,
+        &d.emergency_name,
+        &d.emergency_relationship,
+        &d.emergency_phone,
+        &d.gp_name,
+        &d.gp_practice,
+        &d.gp_contact,
+        &d.referral_source,
+        status,
+        &d.first_contact_on,
+        &d.therapy_started_on,
+        &d.therapy_ended_on,
+        &d.legal_hold_reason,
+        &d.restricted_reason,
+        at,
+    ]
+}
+
+const INSERT: &str =
+    "INSERT INTO clients (case_ref, given_name, family_name, preferred_name, pronouns,
+        date_of_birth, email, phone, address, emergency_name, emergency_relationship,
+        emergency_phone, gp_name, gp_practice, gp_contact, referral_source, status,
+        first_contact_on, therapy_started_on, therapy_ended_on, legal_hold_reason,
+        restricted_reason, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21, ?22, ?23, ?23)";
+
+const UPDATE: &str = "UPDATE clients SET case_ref = ?1, given_name = ?2, family_name = ?3,
+        preferred_name = ?4, pronouns = ?5, date_of_birth = ?6, email = ?7, phone = ?8,
+        address = ?9, emergency_name = ?10, emergency_relationship = ?11, emergency_phone = ?12,
+        gp_name = ?13, gp_practice = ?14, gp_contact = ?15, referral_source = ?16, status = ?17,
+        first_contact_on = ?18, therapy_started_on = ?19, therapy_ended_on = ?20,
+        legal_hold_reason = ?21, restricted_reason = ?22, updated_at = ?23
+     WHERE id = ?24";
+
 /// Adds a client; returns the stored record with its case reference.
 pub fn add(session: &mut Session, details: ClientDetails) -> Result<Client> {
     let today = chrono::Local::now().date_naive();
@@ -294,38 +347,8 @@ pub fn add(session: &mut Session, details: ClientDetails) -> Result<Client> {
     };
     let at = now();
     tx.execute(
-        "INSERT INTO clients (case_ref, given_name, family_name, preferred_name, pronouns,
-            date_of_birth, email, phone, address, emergency_name, emergency_relationship,
-            emergency_phone, gp_name, gp_practice, gp_contact, referral_source, status,
-            first_contact_on, therapy_started_on, therapy_ended_on, legal_hold_reason,
-            restricted_reason, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?23)",
-        params![
-            case_ref,
-            d.given_name,
-            d.family_name,
-            d.preferred_name,
-            d.pronouns,
-            d.date_of_birth,
-            d.email,
-            d.phone,
-            d.address,
-            d.emergency_name,
-            d.emergency_relationship,
-            d.emergency_phone,
-            d.gp_name,
-            d.gp_practice,
-            d.gp_contact,
-            d.referral_source,
-            d.status.as_str(),
-            d.first_contact_on,
-            d.therapy_started_on,
-            d.therapy_ended_on,
-            d.legal_hold_reason,
-            d.restricted_reason,
-            at,
-        ],
+        INSERT,
+        &detail_params(&d, &case_ref, &d.status.as_str().to_owned(), &at)[..],
     )
     .map_err(|e| {
         if case_ref_taken(&e) {
@@ -351,43 +374,12 @@ pub fn update(session: &mut Session, id: i64, details: ClientDetails) -> Result<
     let mut d = normalise(details, today)?;
     let current = get(session, id)?;
     let case_ref = d.case_ref.take().unwrap_or(current.case_ref);
+    let at = now();
     let tx = session.conn_mut()?.transaction()?;
-    tx.execute(
-        "UPDATE clients SET case_ref = ?1, given_name = ?2, family_name = ?3, preferred_name = ?4,
-            pronouns = ?5, date_of_birth = ?6, email = ?7, phone = ?8, address = ?9,
-            emergency_name = ?10, emergency_relationship = ?11, emergency_phone = ?12,
-            gp_name = ?13, gp_practice = ?14, gp_contact = ?15, referral_source = ?16, status = ?17,
-            first_contact_on = ?18, therapy_started_on = ?19, therapy_ended_on = ?20,
-            legal_hold_reason = ?21, restricted_reason = ?22, updated_at = ?23
-         WHERE id = ?24",
-        params![
-            case_ref,
-            d.given_name,
-            d.family_name,
-            d.preferred_name,
-            d.pronouns,
-            d.date_of_birth,
-            d.email,
-            d.phone,
-            d.address,
-            d.emergency_name,
-            d.emergency_relationship,
-            d.emergency_phone,
-            d.gp_name,
-            d.gp_practice,
-            d.gp_contact,
-            d.referral_source,
-            d.status.as_str(),
-            d.first_contact_on,
-            d.therapy_started_on,
-            d.therapy_ended_on,
-            d.legal_hold_reason,
-            d.restricted_reason,
-            now(),
-            id,
-        ],
-    )
-    .map_err(|e| {
+    let status = d.status.as_str().to_owned();
+    let mut params = detail_params(&d, &case_ref, &status, &at).to_vec();
+    params.push(&id);
+    tx.execute(UPDATE, &params[..]).map_err(|e| {
         if case_ref_taken(&e) {
             taken(&case_ref)
         } else {

@@ -92,9 +92,7 @@ pub fn run() {
         .on_window_event(|window, event| match event {
             WindowEvent::Resized(_) => {
                 let app = window.app_handle();
-                if window.is_minimized().unwrap_or(false)
-                    && app.state::<AppState>().lock_on_minimise()
-                {
+                if app.state::<AppState>().lock_on_minimise() && lock::window_minimised(app) {
                     let _ = lock::lock(app, LockReason::Minimised);
                 }
             }

@@ -57,22 +57,33 @@ pub fn lock(app: &AppHandle, reason: LockReason) -> IpcResult<bool> {
     Ok(true)
 }
 
+pub fn window_minimised(app: &AppHandle) -> bool {
+    app.get_webview_window("main")
+        .and_then(|w| w.is_minimized().ok())
+        .unwrap_or(false)
+}
+
 pub fn set_unlocked_title(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.set_title(TITLE_UNLOCKED);
     }
 }
 
-/// Checks once a second whether the open vault has been idle too long, and locks it if so.
-/// Runs on its own thread for the life of the app, so a hung or misbehaving page cannot keep
-/// the vault open.
+/// Checks once a second whether the open vault has been idle too long, or its window minimised
+/// while "lock when minimised" is on, and locks it if so. Runs on its own thread for the life of
+/// the app, so a hung or misbehaving page cannot keep the vault open. (Minimising is also caught
+/// at once through the window's resize event where the platform sends one; not every Linux
+/// window manager does, hence the poll.)
 pub fn spawn_idle_watcher(app: AppHandle) {
     std::thread::Builder::new()
         .name("idle-lock".to_owned())
         .spawn(move || loop {
             std::thread::sleep(Duration::from_secs(1));
-            if app.state::<AppState>().idle_expired(Instant::now()) {
+            let state = app.state::<AppState>();
+            if state.idle_expired(Instant::now()) {
                 let _ = lock(&app, LockReason::Idle);
+            } else if state.lock_on_minimise() && window_minimised(&app) {
+                let _ = lock(&app, LockReason::Minimised);
             }
         })
         .expect("the operating system refused to start the idle-lock thread");

@@ -69,7 +69,8 @@ impl AppState {
     }
 
     /// Takes ownership of a freshly unlocked session. `by_passphrase` is false for keychain
-    /// unlock. A session already open (a double unlock) is locked first, never leaked.
+    /// unlock. A session already open (after a passphrase change, which hands back a new one) is
+    /// dropped, which closes its connection and wipes its key.
     pub fn open(&self, session: Session, by_passphrase: bool) -> IpcResult<()> {
         let idle_limit = match self.idle_override {
             Some(d) => d,
@@ -86,9 +87,7 @@ impl AppState {
                 lock_on_minimise,
             })
         };
-        if let Some(old) = previous {
-            old.session.lock()?;
-        }
+        drop(previous);
         Ok(())
     }
 
@@ -165,4 +164,81 @@ pub fn idle_minutes(session: &Session) -> casenotes::Result<u32> {
 
 pub fn lock_on_minimise(session: &Session) -> casenotes::Result<bool> {
     Ok(settings::get(session, LOCK_ON_MINIMISE)?.as_deref() == Some("true"))
+}
+
+#[cfg(test)]
+mod tests {
+    use casenotes::secret::Passphrase;
+    use casenotes::vault::Vault;
+
+    use super::*;
+
+    fn unlocked_vault(dir: &std::path::Path) -> Session {
+        Vault::create(
+            &dir.join("vault"),
+            &Passphrase::from_str_for_tests("twelve chars or more"),
+        )
+        .unwrap()
+        .session
+    }
+
+    #[test]
+    fn commands_on_a_locked_state_answer_locked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = AppState::new(tmp.path().join("vault"), None);
+        assert_eq!(
+            state.with_session(|s| s.status()).unwrap_err().kind,
+            "locked"
+        );
+        assert_eq!(state.touch().unwrap_err().kind, "locked");
+        assert!(!state.idle_expired(Instant::now()), "nothing to lock");
+    }
+
+    #[test]
+    fn idle_clock_runs_from_the_last_activity_and_locking_takes_the_session() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = AppState::new(tmp.path().join("vault"), None);
+        state.open(unlocked_vault(tmp.path()), true).unwrap();
+        let start = Instant::now();
+        assert!(!state.idle_expired(start + Duration::from_secs(4 * 60)));
+        assert!(
+            state.idle_expired(start + Duration::from_secs(5 * 60 + 1)),
+            "default 5 minutes"
+        );
+        state.set_idle_minutes(10);
+        assert!(!state.idle_expired(start + Duration::from_secs(9 * 60)));
+        state.touch().unwrap();
+        assert!(!state.idle_expired(Instant::now() + Duration::from_secs(9 * 60)));
+
+        let session = state.take_session().expect("the open session");
+        session.lock().unwrap();
+        assert!(!state.is_unlocked());
+        assert_eq!(
+            state.with_session(|s| s.status()).unwrap_err().kind,
+            "locked"
+        );
+    }
+
+    #[test]
+    fn the_idle_time_is_read_from_the_vault_settings() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut session = unlocked_vault(tmp.path());
+        settings::set(&mut session, settings::IDLE_LOCK_MINUTES, "2").unwrap();
+        let state = AppState::new(tmp.path().join("vault"), None);
+        state.open(session, true).unwrap();
+        let start = Instant::now();
+        assert!(!state.idle_expired(start + Duration::from_secs(100)));
+        assert!(state.idle_expired(start + Duration::from_secs(121)));
+    }
+
+    #[test]
+    fn keychain_unlock_does_not_count_as_using_the_passphrase() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = AppState::new(tmp.path().join("vault"), None);
+        state.open(unlocked_vault(tmp.path()), false).unwrap();
+        assert!(!state.passphrase_used_this_run());
+        let session = state.take_session().unwrap();
+        state.open(session, true).unwrap();
+        assert!(state.passphrase_used_this_run());
+    }
 }

@@ -514,3 +514,44 @@ async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
     app.wait_for("home").await;
     app.quit().await;
 }
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn recovery_key_unlocks_and_sets_a_new_passphrase() {
+    let (_tmp, vault) = temp_vault();
+    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+    let recovery_key = created.recovery_key.expose().to_owned();
+    created.session.lock().unwrap();
+    let new_passphrase = "lantern pebble harbour quince";
+
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    app.click("show-recovery").await;
+    app.type_into("recover-key", "AGE-SECRET-KEY-1NOTAKEY")
+        .await;
+    app.type_into("recover-passphrase", new_passphrase).await;
+    app.type_into("recover-confirmation", new_passphrase).await;
+    app.click("recover-submit").await;
+    assert!(app
+        .wait_for_text("recover-error")
+        .await
+        .starts_with("That is not a recovery key."));
+    app.type_into("recover-key", &recovery_key).await;
+    app.shot("12-recovery").await;
+    app.click("recover-submit").await;
+    app.wait_for("home").await;
+    app.quit().await;
+
+    let opened = Vault::open(&vault).unwrap();
+    let old = Passphrase::from_str_for_tests(PASSPHRASE);
+    assert!(
+        opened.unlock(Unlock::Passphrase(&old)).is_err(),
+        "the old passphrase no longer opens it"
+    );
+    let new = Passphrase::from_str_for_tests(new_passphrase);
+    opened
+        .unlock(Unlock::Passphrase(&new))
+        .unwrap()
+        .lock()
+        .unwrap();
+}

@@ -233,7 +233,7 @@ pub async fn change_passphrase(
     let current = Passphrase::new(args.current);
     let new = new_passphrase(args.new_passphrase, &args.confirmation)?;
     let session = open_vault(&state)?.change_passphrase(&current, &new)?;
-    // The core hands back a fresh session; the old one is locked by `open`.
+    // The core hands back a fresh session; `open` drops the old one (connection closed, key wiped).
     state.open(session, true)?;
     Ok(())
 }

@@ -61,6 +61,31 @@ fn harden_process() {
     }
 }
 
+/// Logging out, shutting down or `kill` send SIGTERM (SIGHUP, SIGINT from a terminal): lock
+/// first, so the audit entry is written and the database closed cleanly, then quit.
+#[cfg(unix)]
+fn lock_and_exit_on_termination_signals(app: tauri::AppHandle) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("casenotes: could not watch for termination signals ({e}); quitting from the window still locks");
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("signals".to_owned())
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = lock::lock(&app, LockReason::Closing);
+                app.exit(0);
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("casenotes: could not watch for termination signals ({e}); quitting from the window still locks");
+    }
+}
+
 pub fn run() {
     harden_process();
     let Some(dir) = vault_dir() else {
@@ -87,6 +112,8 @@ pub fn run() {
         ])
         .setup(|app| {
             lock::spawn_idle_watcher(app.handle().clone());
+            #[cfg(unix)]
+            lock_and_exit_on_termination_signals(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| match event {

@@ -555,3 +555,71 @@ async fn recovery_key_unlocks_and_sets_a_new_passphrase() {
         .lock()
         .unwrap();
 }
+
+/// The pid of the app this test started: the casenotes-desktop process given this vault folder.
+fn app_pid(vault: &Path) -> Option<i32> {
+    let wanted = format!("CASENOTES_VAULT={}", vault.display());
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
+            if !exe.to_string_lossy().ends_with("casenotes-desktop") {
+                return None;
+            }
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            environ
+                .split(|b| *b == 0)
+                .any(|v| v == wanted.as_bytes())
+                .then_some(pid)
+        })
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn quitting_on_sigterm_locks_the_vault_cleanly() {
+    let (_tmp, vault) = existing_vault();
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.wait_for_text("vault-id").await;
+
+    let pid = app_pid(&vault).expect("the app's process");
+    // SAFETY: kill(2) on the app this test started; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + WAIT;
+    while app_pid(&vault).is_some() {
+        assert!(Instant::now() < deadline, "the app did not quit on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.quit().await;
+    assert!(
+        !vault.join("casenotes.db-wal").exists()
+            || std::fs::metadata(vault.join("casenotes.db-wal"))
+                .unwrap()
+                .len()
+                == 0,
+        "the database was closed cleanly (WAL checkpointed)"
+    );
+
+    // The app's unlock is followed by its lock, written as it quit.
+    let session = Vault::open(&vault)
+        .unwrap()
+        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
+            PASSPHRASE,
+        )))
+        .unwrap();
+    let actions: Vec<String> = casenotes::audit::list(session.conn().unwrap(), Some(3))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["vault_unlocked", "vault_locked", "vault_unlocked"]
+    );
+    casenotes::audit::verify(session.conn().unwrap()).unwrap();
+    session.lock().unwrap();
+}

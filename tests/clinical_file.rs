@@ -423,3 +423,36 @@ fn updating_a_client_keeps_the_rules() {
         .contains("already in use"));
     assert_eq!(clients::get(&s, ann.id).unwrap().case_ref, "C-0001");
 }
+
+#[test]
+fn a_very_common_word_lists_the_newest_matches_first() {
+    let v = TestVault::empty();
+    v.init();
+    let mut s = unlocked(&v);
+    let ann = clients::add(&mut s, active("Ann", "Able")).unwrap();
+    let mut last = 0;
+    for i in 0..=search::RANKED_MATCHES {
+        let text = if i % 2 == 0 {
+            "common common common"
+        } else {
+            "common"
+        };
+        last = notes::create(
+            &mut s,
+            ann.id,
+            NoteKind::Contact,
+            Template::Free,
+            text,
+            false,
+        )
+        .unwrap()
+        .id;
+    }
+    let hits = search::search(&s, "common").unwrap();
+    assert_eq!(hits.len(), search::MAX_RESULTS as usize);
+    assert_eq!(
+        hits[0].record_id, last,
+        "newest first past the ranking limit"
+    );
+    assert!(hits.windows(2).all(|w| w[0].record_id > w[1].record_id));
+}

@@ -121,12 +121,30 @@ impl App {
     }
 
     async fn wait_for(&self, testid: &str) -> Element {
-        self.client
+        let found = self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(&format!("[data-testid='{testid}']")))
-            .await
-            .unwrap_or_else(|e| panic!("no [data-testid='{testid}'] within {WAIT:?}: {e}"))
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(e) => {
+                self.fail(&format!("no [data-testid='{testid}'] within {WAIT:?}: {e}"))
+                    .await
+            }
+        }
+    }
+
+    /// Keeps a screenshot of the failing screen (named FAILED-…), then fails the test.
+    async fn fail(&self, why: &str) -> ! {
+        // The test harness names each test's thread after the test.
+        let name = format!("FAILED-{}", std::thread::current().name().unwrap_or("test"));
+        let kept = match self.try_shot(&name).await {
+            Ok(()) => format!("screenshot {}/{name}.png", shots_dir().display()),
+            Err(e) => format!("no screenshot: {e}"),
+        };
+        panic!("{why} ({kept})");
     }
 
     async fn present(&self, testid: &str) -> bool {
@@ -158,25 +176,29 @@ impl App {
             if !text.trim().is_empty() {
                 return text;
             }
-            assert!(
-                Instant::now() < deadline,
-                "[data-testid='{testid}'] stayed empty"
-            );
+            if Instant::now() >= deadline {
+                self.fail(&format!("[data-testid='{testid}'] stayed empty"))
+                    .await;
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     /// Saves a screenshot, after two animation frames so that it shows the current DOM.
     async fn shot(&self, name: &str) {
+        self.try_shot(name).await.unwrap();
+    }
+
+    async fn try_shot(&self, name: &str) -> Result<(), Box<dyn std::error::Error>> {
         self.client
             .execute_async(
                 "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
                 vec![],
             )
-            .await
-            .unwrap();
-        let png = self.client.screenshot().await.unwrap();
-        std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+            .await?;
+        let png = self.client.screenshot().await?;
+        std::fs::write(shots_dir().join(format!("{name}.png")), png)?;
+        Ok(())
     }
 
     /// Calls a command the way the page does, to see what the Rust side answers.
@@ -229,10 +251,10 @@ impl App {
             if let Ok(Value::Bool(true)) = ready {
                 return;
             }
-            assert!(
-                Instant::now() < deadline,
-                "no reloaded lock screen within {WAIT:?}"
-            );
+            if Instant::now() >= deadline {
+                self.fail(&format!("no reloaded lock screen within {WAIT:?}"))
+                    .await;
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

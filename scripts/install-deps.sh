@@ -61,3 +61,10 @@ if [ -f ui/package.json ]; then
     (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+
+# The desktop end-to-end tests read the app's native window title with xwininfo (x11-utils).
+if [ -d src-tauri ] && ! command -v xwininfo >/dev/null; then
+  echo "casenotes: installing x11-utils for the desktop end-to-end tests"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends x11-utils >/dev/null
+fi

@@ -288,6 +288,31 @@ impl App {
     }
 }
 
+/// The titles of the top-level windows on the (virtual) display, as the window manager sees them.
+fn window_titles() -> Vec<String> {
+    let out = Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .expect("xwininfo runs (x11-utils; scripts/install-deps.sh installs it)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.split('"').nth(1).map(str::to_owned))
+        .collect()
+}
+
+/// Waits until a window with exactly this title is on the display.
+async fn wait_for_window_title(title: &str) {
+    let deadline = Instant::now() + WAIT;
+    while !window_titles().iter().any(|t| t == title) {
+        assert!(
+            Instant::now() < deadline,
+            "no window titled {title:?}: {:?}",
+            window_titles()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn temp_vault() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let vault = tmp.path().join("vault");
@@ -385,6 +410,7 @@ async fn wrong_passphrase_stays_locked_then_unlock_and_lock_by_button_and_shortc
     let app = App::launch(&vault, &[]).await;
 
     app.wait_for("lock-screen").await;
+    wait_for_window_title("casenotes (locked)").await;
     app.shot("05-lock-screen").await;
     assert_eq!(app.invoke("vault_status").await["err"]["kind"], "locked");
 
@@ -413,11 +439,13 @@ async fn wrong_passphrase_stays_locked_then_unlock_and_lock_by_button_and_shortc
         Vault::open(&vault).unwrap().meta().vault_id.to_string()
     );
     app.shot("07-unlocked").await;
+    wait_for_window_title("casenotes").await;
 
     app.mark_page().await;
     app.click("lock-button").await;
     app.wait_for_reloaded_lock_screen().await;
     app.shot("08-locked-by-button").await;
+    wait_for_window_title("casenotes (locked)").await;
     app.assert_nothing_left_after_lock(&[&vault_id, PASSPHRASE])
         .await;
     assert!(

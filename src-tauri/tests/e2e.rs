@@ -673,3 +673,59 @@ async fn quitting_on_sigterm_locks_the_vault_cleanly() {
     casenotes::audit::verify(session.conn().unwrap()).unwrap();
     session.lock().unwrap();
 }
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn settings_keep_the_idle_time_and_change_the_passphrase() {
+    let (_tmp, vault) = existing_vault();
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.click("nav-settings").await;
+    app.wait_for("about-commit").await;
+
+    app.type_into("idle-minutes", "61").await;
+    app.click("idle-save").await;
+    assert!(app
+        .wait_for_text("idle-error")
+        .await
+        .contains("between 1 and 60 minutes"));
+    app.type_into("idle-minutes", "12").await;
+    app.click("idle-save").await;
+    assert_eq!(app.wait_for_text("idle-saved").await, "Saved.");
+
+    let new_passphrase = "lantern pebble harbour quince";
+    app.type_into("change-current", WRONG).await;
+    app.type_into("change-passphrase", new_passphrase).await;
+    app.type_into("change-confirmation", new_passphrase).await;
+    app.click("change-submit").await;
+    assert_eq!(
+        app.wait_for_text("change-error").await,
+        "That passphrase does not open this vault."
+    );
+    app.type_into("change-current", PASSPHRASE).await;
+    app.type_into("change-passphrase", new_passphrase).await;
+    app.type_into("change-confirmation", new_passphrase).await;
+    app.click("change-submit").await;
+    assert_eq!(
+        app.wait_for_text("change-message").await,
+        "Your passphrase has been changed."
+    );
+    app.shot("13-settings-passphrase-changed").await;
+
+    app.mark_page().await;
+    app.click("lock-button").await;
+    app.wait_for_reloaded_lock_screen().await;
+    app.unlock_with(PASSPHRASE).await;
+    assert_eq!(
+        app.wait_for_text("unlock-error").await,
+        "That passphrase does not open this vault."
+    );
+    app.unlock_with(new_passphrase).await;
+    app.wait_for("home").await;
+    app.click("nav-settings").await;
+    let idle = app.wait_for("idle-minutes").await;
+    assert_eq!(idle.prop("value").await.unwrap().as_deref(), Some("12"));
+    app.quit().await;
+}

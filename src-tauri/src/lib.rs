@@ -86,6 +86,23 @@ fn lock_and_exit_on_termination_signals(app: tauri::AppHandle) {
     }
 }
 
+/// Whether the web view may go to `url`: only the app's own pages, served from inside the binary
+/// (`tauri://localhost` on Linux and macOS, `http(s)://tauri.localhost` on Windows). Everything
+/// else, a link or a script sending the window to a website included, is refused.
+pub fn is_app_url(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_, url| is_app_url(url))
+        .build()
+}
+
 pub fn run() {
     harden_process();
     let Some(dir) = vault_dir() else {
@@ -93,6 +110,7 @@ pub fn run() {
         std::process::exit(1);
     };
     let app = tauri::Builder::default()
+        .plugin(navigation_guard())
         .manage(AppState::new(dir, idle_override()))
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_state,
@@ -142,4 +160,27 @@ pub fn run() {
             let _ = lock::lock(app, LockReason::Closing);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_apps_own_pages_may_load() {
+        for ok in [
+            "tauri://localhost/",
+            "tauri://localhost/index.html",
+            "http://tauri.localhost/",
+        ] {
+            assert!(super::is_app_url(&ok.parse().unwrap()), "{ok}");
+        }
+        for no in [
+            "https://example.com/",
+            "http://localhost:5173/",
+            "file:///etc/passwd",
+            "tauri://evil.example/",
+            "data:text/html,hi",
+        ] {
+            assert!(!super::is_app_url(&no.parse().unwrap()), "{no}");
+        }
+    }
 }

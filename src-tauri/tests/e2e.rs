@@ -412,6 +412,21 @@ async fn wrong_passphrase_stays_locked_then_unlock_and_lock_by_button_and_shortc
     app.wait_for("lock-screen").await;
     wait_for_window_title("casenotes (locked)").await;
     app.shot("05-lock-screen").await;
+    let home = app.client.current_url().await.unwrap();
+    app.client
+        .execute(
+            "location.href = 'https://example.com/'; return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        app.client.current_url().await.unwrap(),
+        home,
+        "the window left the app"
+    );
+    app.wait_for("lock-screen").await;
     assert_eq!(app.invoke("vault_status").await["err"]["kind"], "locked");
 
     app.unlock_with(WRONG).await;

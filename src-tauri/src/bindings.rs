@@ -28,6 +28,7 @@ fn commands() -> Vec<(&'static str, String, String)> {
             NewPassphraseArgs::name(),
             CreatedVault::name(),
         ),
+        ("recovery_key_stored", none(), none()),
         ("unlock", UnlockArgs::name(), Unlocked::name()),
         ("recover", RecoverArgs::name(), Unlocked::name()),
         ("unlock_with_keychain", none(), Unlocked::name()),

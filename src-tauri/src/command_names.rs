@@ -4,6 +4,7 @@
 pub const COMMAND_NAMES: &[&str] = &[
     "vault_state",
     "create_vault",
+    "recovery_key_stored",
     "unlock",
     "recover",
     "unlock_with_keychain",

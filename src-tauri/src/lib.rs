@@ -115,6 +115,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_state,
             commands::vault::create_vault,
+            commands::vault::recovery_key_stored,
             commands::vault::unlock,
             commands::vault::recover,
             commands::vault::unlock_with_keychain,

@@ -48,6 +48,10 @@ pub struct Open {
     last_activity: Instant,
     idle_limit: Duration,
     lock_on_minimise: bool,
+    /// True from the creation of a vault until the practitioner confirms they have stored the
+    /// recovery key: the key is shown only once, and copying it onto paper moves no mouse. The
+    /// vault is new and empty meanwhile, so there is nothing for the idle lock to protect.
+    awaiting_recovery_key: bool,
 }
 
 impl AppState {
@@ -85,6 +89,7 @@ impl AppState {
                 last_activity: Instant::now(),
                 idle_limit,
                 lock_on_minimise,
+                awaiting_recovery_key: false,
             })
         };
         drop(previous);
@@ -114,6 +119,23 @@ impl AppState {
         Ok(f(&mut open.session)?)
     }
 
+    /// A new vault: hold the idle lock until [`AppState::recovery_key_stored`].
+    pub fn await_recovery_key(&self) -> IpcResult<()> {
+        let mut inner = self.inner();
+        let open = inner.open.as_mut().ok_or_else(IpcError::locked)?;
+        open.awaiting_recovery_key = true;
+        Ok(())
+    }
+
+    /// The practitioner has stored the recovery key: the idle clock starts now.
+    pub fn recovery_key_stored(&self) -> IpcResult<()> {
+        let mut inner = self.inner();
+        let open = inner.open.as_mut().ok_or_else(IpcError::locked)?;
+        open.awaiting_recovery_key = false;
+        open.last_activity = Instant::now();
+        Ok(())
+    }
+
     /// Records practitioner activity (a key press or pointer movement in the window).
     pub fn touch(&self) -> IpcResult<()> {
         let mut inner = self.inner();
@@ -124,10 +146,10 @@ impl AppState {
 
     /// Whether the open vault has been idle longer than its limit at `now`.
     pub fn idle_expired(&self, now: Instant) -> bool {
-        self.inner()
-            .open
-            .as_ref()
-            .is_some_and(|o| now.saturating_duration_since(o.last_activity) >= o.idle_limit)
+        self.inner().open.as_ref().is_some_and(|o| {
+            !o.awaiting_recovery_key
+                && now.saturating_duration_since(o.last_activity) >= o.idle_limit
+        })
     }
 
     pub fn lock_on_minimise(&self) -> bool {
@@ -217,6 +239,18 @@ mod tests {
             state.with_session(|s| s.status()).unwrap_err().kind,
             "locked"
         );
+    }
+
+    #[test]
+    fn idle_lock_waits_while_a_new_vaults_recovery_key_is_being_stored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = AppState::new(tmp.path().join("vault"), None);
+        state.open(unlocked_vault(tmp.path()), true).unwrap();
+        state.await_recovery_key().unwrap();
+        let later = Instant::now() + Duration::from_secs(60 * 60);
+        assert!(!state.idle_expired(later));
+        state.recovery_key_stored().unwrap();
+        assert!(state.idle_expired(later));
     }
 
     #[test]

@@ -744,3 +744,34 @@ async fn settings_keep_the_idle_time_and_change_the_passphrase() {
     assert_eq!(idle.prop("value").await.unwrap().as_deref(), Some("12"));
     app.quit().await;
 }
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn idle_lock_waits_until_the_recovery_key_is_stored() {
+    let (_tmp, vault) = temp_vault();
+    let app = App::launch(&vault, &[("CASENOTES_IDLE_SECONDS", "2")]).await;
+    app.wait_for("first-run").await;
+    app.type_into("create-passphrase", PASSPHRASE).await;
+    app.type_into("create-confirmation", PASSPHRASE).await;
+    app.click("create-submit").await;
+    let key = app.wait_for_text("recovery-key").await;
+
+    // Copying the key onto paper moves no mouse: well past the idle time, it is still shown.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(
+        app.present("recovery-step").await,
+        "the key was taken off screen"
+    );
+    assert!(app.invoke("vault_status").await["ok"].is_object());
+
+    app.click("recovery-stored").await;
+    app.type_into("recovery-last-six", &key[key.len() - 6..])
+        .await;
+    app.mark_page().await;
+    app.click("recovery-continue").await;
+    // From here the idle clock runs.
+    app.wait_for_reloaded_lock_screen().await;
+    app.assert_nothing_left_after_lock(&[&key, PASSPHRASE])
+        .await;
+    app.quit().await;
+}

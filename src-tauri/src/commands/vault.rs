@@ -159,8 +159,15 @@ pub async fn create_vault(
     let created = Vault::create(&state.vault_dir, &passphrase)?;
     let recovery_key = created.recovery_key.expose().to_owned();
     state.open(created.session, true)?;
+    state.await_recovery_key()?;
     lock::set_unlocked_title(&app);
     Ok(CreatedVault { recovery_key })
+}
+
+/// First run: the practitioner has stored the recovery key, so the idle lock may start.
+#[tauri::command]
+pub async fn recovery_key_stored(state: State<'_, AppState>) -> IpcResult<()> {
+    state.recovery_key_stored()
 }
 
 #[tauri::command]

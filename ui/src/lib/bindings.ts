@@ -62,6 +62,7 @@ export type SwitchArgs = { on: boolean, };
 export type Commands = {
   vault_state: { args: null; result: VaultState };
   create_vault: { args: NewPassphraseArgs; result: CreatedVault };
+  recovery_key_stored: { args: null; result: null };
   unlock: { args: UnlockArgs; result: Unlocked };
   recover: { args: RecoverArgs; result: Unlocked };
   unlock_with_keychain: { args: null; result: Unlocked };

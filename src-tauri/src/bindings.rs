@@ -9,6 +9,18 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 
+use casenotes::domain::appointments::{Appointment, Attendance, Mode};
+use casenotes::domain::attachments::AttachmentInfo;
+use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
+use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
+use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
+use casenotes::search::{Hit, HitKind};
+
+use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs};
+use crate::commands::notes::{
+    AddendumArgs, CreateNoteArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
+};
+use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
 use crate::commands::vault::{
     About, ChangePassphraseArgs, CreatedVault, FailedAttempts, NewPassphraseArgs, RecoverArgs,
@@ -21,6 +33,7 @@ use crate::COMMAND_NAMES;
 /// (command, argument type or `null`, result type)
 fn commands() -> Vec<(&'static str, String, String)> {
     let none = || "null".to_owned();
+    let list = |t: String| format!("Array<{t}>");
     vec![
         ("vault_state", none(), VaultState::name()),
         (
@@ -41,6 +54,23 @@ fn commands() -> Vec<(&'static str, String, String)> {
         ("set_idle_lock_minutes", IdleMinutesArgs::name(), none()),
         ("set_lock_on_minimise", SwitchArgs::name(), none()),
         ("set_keychain_unlock", SwitchArgs::name(), none()),
+        (
+            "list_clients",
+            ListClientsArgs::name(),
+            list(Client::name()),
+        ),
+        ("add_client", AddClientArgs::name(), Client::name()),
+        ("open_client_file", CaseRefArgs::name(), ClientFile::name()),
+        ("create_note", CreateNoteArgs::name(), RenderedNote::name()),
+        ("save_draft", SaveDraftArgs::name(), RenderedNote::name()),
+        ("sign_note", NoteIdArgs::name(), RenderedNote::name()),
+        ("add_addendum", AddendumArgs::name(), Addendum::name()),
+        (
+            "set_note_third_party",
+            ThirdPartyArgs::name(),
+            RenderedNote::name(),
+        ),
+        ("search", SearchArgs::name(), list(Hit::name())),
     ]
 }
 
@@ -62,6 +92,33 @@ fn declarations() -> Vec<String> {
         Settings::decl(),
         IdleMinutesArgs::decl(),
         SwitchArgs::decl(),
+        ClientStatus::decl(),
+        ClientDetails::decl(),
+        // `Client` flattens its `ClientDetails`, which repeats `case_ref` (the same value, always
+        // set on a stored client); ts-rs would declare the field twice, which TypeScript refuses.
+        "type Client = { id: number, case_ref: string, created_at: string, updated_at: string } & Omit<ClientDetails, \"case_ref\">;".to_owned(),
+        ListClientsArgs::decl(),
+        AddClientArgs::decl(),
+        CaseRefArgs::decl(),
+        NoteKind::decl(),
+        Template::decl(),
+        Addendum::decl(),
+        Note::decl(),
+        RenderedNote::decl(),
+        Mode::decl(),
+        Attendance::decl(),
+        Appointment::decl(),
+        TimelineEntry::decl(),
+        AttachmentInfo::decl(),
+        ClientFile::decl(),
+        CreateNoteArgs::decl(),
+        SaveDraftArgs::decl(),
+        NoteIdArgs::decl(),
+        AddendumArgs::decl(),
+        ThirdPartyArgs::decl(),
+        HitKind::decl(),
+        Hit::decl(),
+        SearchArgs::decl(),
     ]
 }
 

@@ -17,4 +17,13 @@ pub const COMMAND_NAMES: &[&str] = &[
     "set_idle_lock_minutes",
     "set_lock_on_minimise",
     "set_keychain_unlock",
+    "list_clients",
+    "add_client",
+    "open_client_file",
+    "create_note",
+    "save_draft",
+    "sign_note",
+    "add_addendum",
+    "set_note_third_party",
+    "search",
 ];

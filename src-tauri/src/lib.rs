@@ -128,6 +128,15 @@ pub fn run() {
             commands::settings::set_idle_lock_minutes,
             commands::settings::set_lock_on_minimise,
             commands::settings::set_keychain_unlock,
+            commands::clients::list_clients,
+            commands::clients::add_client,
+            commands::clients::open_client_file,
+            commands::notes::create_note,
+            commands::notes::save_draft,
+            commands::notes::sign_note,
+            commands::notes::add_addendum,
+            commands::notes::set_note_third_party,
+            commands::search::search,
         ])
         .setup(|app| {
             lock::spawn_idle_watcher(app.handle().clone());

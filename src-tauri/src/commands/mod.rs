@@ -4,5 +4,8 @@
 //! Every command takes at most one argument, named `args`, whose type is generated into
 //! TypeScript together with the result type (see `bindings.rs`).
 
+pub mod clients;
+pub mod notes;
+pub mod search;
 pub mod settings;
 pub mod vault;

@@ -58,6 +58,96 @@ export type IdleMinutesArgs = { minutes: number, };
 
 export type SwitchArgs = { on: boolean, };
 
+export type ClientStatus = "enquiry" | "active" | "ended";
+
+export type ClientDetails = { 
+/**
+ * Left empty when adding a client, the next free C-NNNN is used.
+ */
+case_ref: string | null, given_name: string, family_name: string, preferred_name: string | null, pronouns: string | null, date_of_birth: string | null, email: string | null, phone: string | null, address: string | null, emergency_name: string | null, emergency_relationship: string | null, emergency_phone: string | null, gp_name: string | null, gp_practice: string | null, gp_contact: string | null, referral_source: string | null, status: ClientStatus, first_contact_on: string | null, therapy_started_on: string | null, therapy_ended_on: string | null, legal_hold_reason: string | null, restricted_reason: string | null, };
+
+export type Client = { id: number, case_ref: string, created_at: string, updated_at: string } & Omit<ClientDetails, "case_ref">;
+
+export type ListClientsArgs = { 
+/**
+ * `null` for every status.
+ */
+status: ClientStatus | null, };
+
+export type AddClientArgs = { details: ClientDetails, };
+
+export type CaseRefArgs = { case_ref: string, };
+
+export type NoteKind = "session" | "process" | "contact" | "supervision" | "letter";
+
+export type Template = "free" | "soap" | "dap" | "birp";
+
+export type Addendum = { id: number, note_id: number, reason: string, body: string, created_at: string, content_sha256: string, };
+
+export type Note = { id: number, client_id: number, 
+/**
+ * The appointment the note records, when there was one.
+ */
+appointment_id: number | null, kind: NoteKind, template: Template, body: string, 
+/**
+ * Holds information about someone other than the client (for access-request review).
+ */
+third_party: boolean, created_at: string, updated_at: string, signed_at: string | null, content_sha256: string | null, addenda: Array<Addendum>, };
+
+export type RenderedNote = { note: Note, html: string, 
+/**
+ * One entry per addendum, in the note's order.
+ */
+addenda_html: Array<string>, 
+/**
+ * The stored content still matches the hash taken at signing (always false for drafts).
+ */
+signature_holds: boolean, };
+
+export type Mode = "in_person" | "video" | "phone";
+
+export type Attendance = "booked" | "attended" | "cancelled" | "did_not_attend";
+
+export type Appointment = { id: number, case_ref: string, client_id: number, starts_at: string, minutes: number, mode: Mode, attendance: Attendance, fee_pence: number | null, paid: boolean, };
+
+export type TimelineEntry = { "type": "note" } & RenderedNote | { "type": "appointment" } & Appointment;
+
+export type AttachmentInfo = { id: number, client_id: number, note_id: number | null, file_name: string, media_type: string, size_bytes: number, sha256: string, added_at: string, };
+
+export type ClientFile = { client: Client, 
+/**
+ * Newest first.
+ */
+timeline: Array<TimelineEntry>, attachments: Array<AttachmentInfo>, };
+
+export type CreateNoteArgs = { client_id: number, kind: NoteKind, template: Template, body: string, third_party: boolean, };
+
+export type SaveDraftArgs = { id: number, body: string, };
+
+export type NoteIdArgs = { id: number, };
+
+export type AddendumArgs = { note_id: number, reason: string, body: string, };
+
+export type ThirdPartyArgs = { id: number, third_party: boolean, };
+
+export type HitKind = "note" | "addendum" | "client";
+
+export type Hit = { kind: HitKind, 
+/**
+ * The note id, addendum id or client id.
+ */
+record_id: number, client_id: number, case_ref: string, 
+/**
+ * The extract, with each match between `[` and `]`.
+ */
+snippet: string, 
+/**
+ * Lower is a better match (FTS5's bm25).
+ */
+rank: number, };
+
+export type SearchArgs = { text: string, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -75,4 +165,13 @@ export type Commands = {
   set_idle_lock_minutes: { args: IdleMinutesArgs; result: null };
   set_lock_on_minimise: { args: SwitchArgs; result: null };
   set_keychain_unlock: { args: SwitchArgs; result: null };
+  list_clients: { args: ListClientsArgs; result: Array<Client> };
+  add_client: { args: AddClientArgs; result: Client };
+  open_client_file: { args: CaseRefArgs; result: ClientFile };
+  create_note: { args: CreateNoteArgs; result: RenderedNote };
+  save_draft: { args: SaveDraftArgs; result: RenderedNote };
+  sign_note: { args: NoteIdArgs; result: RenderedNote };
+  add_addendum: { args: AddendumArgs; result: Addendum };
+  set_note_third_party: { args: ThirdPartyArgs; result: RenderedNote };
+  search: { args: SearchArgs; result: Array<Hit> };
 };

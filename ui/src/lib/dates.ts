@@ -13,3 +13,14 @@ export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   return `${day.format(d)} at ${time.format(d)}`;
 }
+
+/** A calendar date "2026-03-03" as "3 March 2026", with no time-zone shift. */
+export function formatDay(ymd: string): string {
+  const [y, m, d] = ymd.split('-').map(Number);
+  return day.format(new Date(y, m - 1, d));
+}
+
+/** "14:05" in the computer's local time zone. */
+export function formatTime(iso: string): string {
+  return time.format(new Date(iso));
+}

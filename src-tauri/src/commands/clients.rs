@@ -1,0 +1,50 @@
+//! Client commands: the list, adding a client, and opening a client's file (overview, timeline
+//! and attachments). Thin wrappers over `casenotes::domain::{clients, client_file}`; validation
+//! lives in the core, whose `record_rule` errors reach the UI word for word.
+
+use casenotes::domain::client_file::{self, ClientFile};
+use casenotes::domain::clients::{self, Client, ClientDetails, ClientStatus};
+use serde::Deserialize;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+#[derive(Deserialize, TS)]
+pub struct ListClientsArgs {
+    /// `null` for every status.
+    pub status: Option<ClientStatus>,
+}
+
+#[derive(Deserialize, TS)]
+pub struct AddClientArgs {
+    pub details: ClientDetails,
+}
+
+#[derive(Deserialize, TS)]
+pub struct CaseRefArgs {
+    pub case_ref: String,
+}
+
+#[tauri::command]
+pub async fn list_clients(
+    state: State<'_, AppState>,
+    args: ListClientsArgs,
+) -> IpcResult<Vec<Client>> {
+    state.with_session(|s| clients::list(s, args.status))
+}
+
+#[tauri::command]
+pub async fn add_client(state: State<'_, AppState>, args: AddClientArgs) -> IpcResult<Client> {
+    state.with_session(|s| clients::add(s, args.details))
+}
+
+/// Opening a client's file is an audit entry (written by the core).
+#[tauri::command]
+pub async fn open_client_file(
+    state: State<'_, AppState>,
+    args: CaseRefArgs,
+) -> IpcResult<ClientFile> {
+    state.with_session(|s| client_file::open(s, &args.case_ref))
+}

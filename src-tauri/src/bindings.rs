@@ -9,13 +9,14 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 
-use casenotes::domain::appointments::{Appointment, Attendance, Mode};
+use casenotes::domain::appointments::{Appointment, AppointmentDetails, Attendance, Mode};
 use casenotes::domain::attachments::AttachmentInfo;
 use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
 use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::search::{Hit, HitKind};
 
+use crate::commands::appointments::{AddAppointmentArgs, DayArgs};
 use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
@@ -71,6 +72,16 @@ fn commands() -> Vec<(&'static str, String, String)> {
             RenderedNote::name(),
         ),
         ("search", SearchArgs::name(), list(Hit::name())),
+        (
+            "day_appointments",
+            DayArgs::name(),
+            list(Appointment::name()),
+        ),
+        (
+            "add_appointment",
+            AddAppointmentArgs::name(),
+            Appointment::name(),
+        ),
     ]
 }
 
@@ -119,6 +130,9 @@ fn declarations() -> Vec<String> {
         HitKind::decl(),
         Hit::decl(),
         SearchArgs::decl(),
+        AppointmentDetails::decl(),
+        DayArgs::decl(),
+        AddAppointmentArgs::decl(),
     ]
 }
 

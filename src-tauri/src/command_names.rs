@@ -26,4 +26,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "add_addendum",
     "set_note_third_party",
     "search",
+    "day_appointments",
+    "add_appointment",
 ];

@@ -137,6 +137,8 @@ pub fn run() {
             commands::notes::add_addendum,
             commands::notes::set_note_third_party,
             commands::search::search,
+            commands::appointments::day_appointments,
+            commands::appointments::add_appointment,
         ])
         .setup(|app| {
             lock::spawn_idle_watcher(app.handle().clone());

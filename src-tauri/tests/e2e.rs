@@ -867,6 +867,15 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     }
     let skeleton = body.prop("value").await.unwrap().unwrap_or_default();
     assert!(skeleton.starts_with("## Subjective"), "{skeleton:?}");
+    // Write under "Subjective", as a practitioner would: caret after the first heading.
+    app.client
+        .execute(
+            "const t = document.querySelector(\"[data-testid='note-body']\");
+             t.focus(); const i = t.value.indexOf('\\n\\n') + 2; t.setSelectionRange(i, i); return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
     body.send_keys("Spoke about the allotment and the zephyrine kettle.")
         .await
         .unwrap();
@@ -878,9 +887,14 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     app.click("note-sign-confirm").await;
     app.wait_for("note-signed").await;
     let html = app.text_of("note-html").await;
+    let (subjective, kettle, objective) = (
+        html.find("Subjective"),
+        html.find("zephyrine kettle"),
+        html.find("Objective"),
+    );
     assert!(
-        html.contains("Subjective") && html.contains("zephyrine kettle"),
-        "{html}"
+        subjective.is_some() && subjective < kettle && kettle < objective,
+        "the text sits under Subjective: {html}"
     );
     assert!(
         !app.present("note-continue").await,
@@ -997,5 +1011,73 @@ async fn locking_mid_draft_keeps_every_word() {
     let body = app.wait_for("note-body").await;
     assert_eq!(body.prop("value").await.unwrap().as_deref(), Some(words));
     app.shot("27-draft-after-unlock").await;
+    app.quit().await;
+}
+
+/// Sets a field's value the way typing would end (an `input` and a `change` event): WebDriver
+/// cannot type reliably into date and time fields.
+async fn set_field(app: &App, testid: &str, value: &str) {
+    app.wait_for(testid).await;
+    app.client
+        .execute(
+            "const e = document.querySelector(`[data-testid='${arguments[0]}']`);
+             e.value = arguments[1];
+             e.dispatchEvent(new Event('input', { bubbles: true }));
+             e.dispatchEvent(new Event('change', { bubbles: true }));
+             return null;",
+            vec![json!(testid), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn book_an_appointment_and_see_it_on_the_day_view() {
+    let (_tmp, vault) = temp_vault();
+    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+    let mut session = created.session;
+    casenotes::domain::clients::add(
+        &mut session,
+        casenotes::domain::clients::ClientDetails::named("Tamsin", "Ellerby"),
+    )
+    .unwrap();
+    session.lock().unwrap();
+
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.click("nav-clients").await;
+    app.click("open-client-C-0001").await;
+    app.click("book-appointment").await;
+    set_field(&app, "appointment-time", "14:30").await;
+    app.type_into("appointment-fee", "sixty").await;
+    app.click("appointment-submit").await;
+    let error = app.wait_for_text("appointment-error").await;
+    assert!(error.contains("fee in pounds"), "{error}");
+    app.type_into("appointment-fee", "62.50").await;
+    app.shot("28-book-appointment").await;
+    app.click("appointment-submit").await;
+    let entry = app.wait_for_text("timeline-appointment").await;
+    assert!(
+        entry.contains("14:30")
+            && entry.contains("50 minutes")
+            && entry.contains("£62.50, not paid"),
+        "{entry}"
+    );
+
+    // Booked for today (the form's default day), so the day view opens on it.
+    app.click("nav-day").await;
+    let row = app.wait_for_text("day-appointment").await;
+    assert!(
+        row.contains("C-0001") && row.contains("14:30") && row.contains("Booked"),
+        "{row}"
+    );
+    app.shot("29-day-view").await;
+    app.click("day-next").await;
+    app.wait_for("day-empty").await;
+    app.click("day-previous").await;
+    app.wait_for("day-appointment").await;
     app.quit().await;
 }

@@ -4,6 +4,7 @@
 //! Every command takes at most one argument, named `args`, whose type is generated into
 //! TypeScript together with the result type (see `bindings.rs`).
 
+pub mod appointments;
 pub mod clients;
 pub mod notes;
 pub mod search;

@@ -148,6 +148,16 @@ rank: number, };
 
 export type SearchArgs = { text: string, };
 
+export type AppointmentDetails = { client_id: number, starts_at: string, minutes: number, mode: Mode, attendance: Attendance, fee_pence: number | null, paid: boolean, };
+
+export type DayArgs = { 
+/**
+ * "YYYY-MM-DD".
+ */
+date: string, };
+
+export type AddAppointmentArgs = { details: AppointmentDetails, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -174,4 +184,6 @@ export type Commands = {
   add_addendum: { args: AddendumArgs; result: Addendum };
   set_note_third_party: { args: ThirdPartyArgs; result: RenderedNote };
   search: { args: SearchArgs; result: Array<Hit> };
+  day_appointments: { args: DayArgs; result: Array<Appointment> };
+  add_appointment: { args: AddAppointmentArgs; result: Appointment };
 };

@@ -24,3 +24,18 @@ export function formatDay(ymd: string): string {
 export function formatTime(iso: string): string {
   return time.format(new Date(iso));
 }
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** Today on this computer as "YYYY-MM-DD". */
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** "YYYY-MM-DD" moved by whole days. */
+export function shiftDay(ymd: string, days: number): string {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const t = new Date(y, m - 1, d + days);
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
+}

@@ -840,6 +840,17 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     app.type_into("client-filter", "nobody-like-this").await;
     app.wait_for("no-clients").await;
     app.type_into("client-filter", "C-0001").await;
+    app.wait_for("status-filter")
+        .await
+        .select_by_value("ended")
+        .await
+        .unwrap();
+    app.wait_for("no-clients").await;
+    app.wait_for("status-filter")
+        .await
+        .select_by_value("enquiry")
+        .await
+        .unwrap();
     app.click("open-client-C-0001").await;
     app.wait_for("timeline-empty").await;
 

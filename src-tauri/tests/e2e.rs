@@ -271,6 +271,15 @@ impl App {
                 "the locked page still holds practitioner data"
             );
         }
+        let stored = self
+            .client
+            .execute(
+                "return localStorage.length + sessionStorage.length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored, json!(0), "the page keeps nothing in web storage");
         let answer = self.invoke("vault_status").await;
         assert_eq!(
             answer["err"]["kind"], "locked",

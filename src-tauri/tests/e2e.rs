@@ -214,6 +214,19 @@ impl App {
             .unwrap()
     }
 
+    /// Calls a command with its `args`, the way the page does.
+    async fn invoke_with(&self, command: &str, args: Value) -> Value {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI_INTERNALS__.invoke(arguments[0], { args: arguments[1] })
+                   .then((ok) => done({ ok }), (err) => done({ err }));",
+                vec![json!(command), args],
+            )
+            .await
+            .unwrap()
+    }
+
     /// Everything a person or a script could read from the page: markup, text and field values.
     async fn page_contents(&self) -> String {
         let v = self
@@ -920,6 +933,20 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
         !app.present("note-continue").await,
         "a signed note offers no editing"
     );
+    // And the Rust side refuses an edit sent past the UI.
+    let note_id: i64 = app
+        .wait_for("timeline-note")
+        .await
+        .attr("data-note-id")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let refused = app
+        .invoke_with("save_draft", json!({ "id": note_id, "body": "rewritten" }))
+        .await;
+    assert_eq!(refused["err"]["kind"], "record_rule", "{refused}");
 
     // An addendum, with its reason, under the signed note.
     app.click("addendum-open").await;

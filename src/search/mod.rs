@@ -107,16 +107,33 @@ pub fn search(session: &Session, text: &str) -> Result<Vec<Hit>> {
             record_id: rowid / 4,
             client_id: r.get(1)?,
             case_ref: r.get(2)?,
-            snippet: r.get(3)?,
+            snippet: plain_snippet(&r.get::<_, String>(3)?),
             rank: r.get(4)?,
         })
     })?;
     Ok(hits.collect::<Result<_, _>>()?)
 }
 
+/// An extract reads as prose: Markdown heading marks and line breaks are dropped.
+fn plain_snippet(raw: &str) -> String {
+    raw.split_whitespace()
+        .filter(|word| !word.chars().all(|c| c == '#'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extracts_read_as_prose() {
+        assert_eq!(
+            plain_snippet("## Subjective\nSpoke about [sleep].\n## Plan"),
+            "Subjective Spoke about [sleep]. Plan"
+        );
+        assert_eq!(plain_snippet("Item #3 and C#"), "Item #3 and C#");
+    }
 
     #[test]
     fn typed_text_becomes_quoted_terms() {

@@ -980,6 +980,35 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
         .unwrap();
     assert_eq!(marked.to_lowercase(), "zephyrine");
     app.shot("25-search").await;
+    // Enter on a note opens the client's file with that note in view and focused.
+    app.wait_for("search-input")
+        .await
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    wait_for_text_containing(&app, "client-file-name", "C-0001").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let focused = app
+            .client
+            .active_element()
+            .await
+            .unwrap()
+            .attr("data-note-id")
+            .await
+            .unwrap();
+        if focused == Some(note_id.to_string()) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the found note never had the focus: {focused:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.click("nav-clients").await;
+    app.wait_for("clients").await;
+    press_ctrl(&app, 'k').await;
     app.type_into("search-input", "wintergr").await;
     wait_for_text_containing(&app, "search-snippet", "wintergreen").await;
     app.wait_for("search-input")

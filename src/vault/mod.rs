@@ -118,7 +118,7 @@ impl Vault {
             dir: dir.to_owned(),
             meta,
         };
-        let session = vault.open_session(key, "created", FailedUnlocks::default())?;
+        let session = vault.open_session(key, "created")?;
         Ok(Created {
             session,
             recovery_key,
@@ -208,17 +208,15 @@ impl Vault {
     /// vault and changes nothing else.
     pub fn unlock(&self, how: Unlock<'_>) -> Result<Session> {
         let key = self.read_key(&how)?;
-        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
-        self.open_session(key, how.method(), failures)
+        self.open_session(key, how.method())
     }
 
     /// Replaces the passphrase. Only `keys/passphrase.age` is rewritten.
     pub fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<Session> {
         new.check_strength()?;
         let key = self.read_key(&Unlock::Passphrase(old))?;
-        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
         // Open first, so a key that does not fit the database never gets a new slot.
-        let mut session = self.open_session(key, "passphrase", failures)?;
+        let mut session = self.open_session(key, "passphrase")?;
         slots::write_passphrase_slot(&self.passphrase_slot(), &session.key, new)?;
         session.record(Action::PassphraseChanged, None, json!({}))?;
         // A keychain slot would let the old arrangement open the vault without the new passphrase.
@@ -232,8 +230,7 @@ impl Vault {
     pub fn recover(&self, recovery_key: &RecoveryKey, new: &Passphrase) -> Result<Session> {
         new.check_strength()?;
         let key = self.read_key(&Unlock::RecoveryKey(recovery_key))?;
-        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
-        let mut session = self.open_session(key, "recovery_key", failures)?;
+        let mut session = self.open_session(key, "recovery_key")?;
         slots::write_passphrase_slot(&self.passphrase_slot(), &session.key, new)?;
         session.record(Action::VaultRecovered, None, json!({}))?;
         if self.keychain_enabled() {
@@ -250,8 +247,7 @@ impl Vault {
     /// Unlocks with the key held in the operating system's keychain.
     pub fn unlock_with_keychain(&self) -> Result<Session> {
         let key = keychain::read(&self.keychain_slot(), &self.meta.vault_id.to_string())?;
-        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
-        self.open_session(key, "keychain", failures)
+        self.open_session(key, "keychain")
     }
 
     fn keychain_slot(&self) -> PathBuf {
@@ -276,12 +272,11 @@ impl Vault {
         result
     }
 
-    fn open_session(
-        &self,
-        key: MasterKey,
-        method: &str,
-        failures: FailedUnlocks,
-    ) -> Result<Session> {
+    /// Opens the database with a key already read from a slot, folds any failed attempts into
+    /// the audit log, and records the unlock.
+    fn open_session(&self, key: MasterKey, method: &str) -> Result<Session> {
+        // Unreadable counts are not a reason to refuse an unlock with the right secret.
+        let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
         let mut conn = db::open(&self.dir.join(db::DB_FILE), &key, false)?;
         db::migrate(&mut conn)?;
         let tx = conn.transaction()?;

@@ -40,6 +40,8 @@ mod ts_tests {
         assert!(decl.contains("id: number"), "{decl}");
         assert!(decl.contains("appointment_id: number | null"), "{decl}");
         let client = crate::domain::clients::Client::decl();
-        assert!(client.contains("date_of_birth: string | null"), "{client}");
+        assert!(client.contains("details: ClientDetails"), "{client}");
+        let details = crate::domain::clients::ClientDetails::decl();
+        assert!(details.contains("date_of_birth: string | null"), "{details}");
     }
 }

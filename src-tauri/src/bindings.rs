@@ -17,18 +17,18 @@ use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::search::{Hit, HitKind};
 
 use crate::commands::appointments::{AddAppointmentArgs, DayArgs};
-use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs};
+use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
 use crate::commands::notes::{
-    AddendumArgs, CreateNoteArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
+    AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
 };
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
 use crate::commands::vault::{
-    About, ChangePassphraseArgs, CreatedVault, FailedAttempts, NewPassphraseArgs, RecoverArgs,
-    UnlockArgs, Unlocked, VaultState, VaultStatus,
+    About, ChangePassphraseArgs, CreatedVault, DraftsSavedArgs, FailedAttempts, NewPassphraseArgs,
+    RecoverArgs, UnlockArgs, Unlocked, VaultState, VaultStatus,
 };
 use crate::error::IpcError;
-use crate::lock::{LockReason, LockedEvent};
+use crate::lock::{LockReason, LockedEvent, LockingEvent};
 use crate::COMMAND_NAMES;
 
 /// (command, argument type or `null`, result type)
@@ -47,6 +47,7 @@ fn commands() -> Vec<(&'static str, String, String)> {
         ("recover", RecoverArgs::name(), Unlocked::name()),
         ("unlock_with_keychain", none(), Unlocked::name()),
         ("lock", none(), none()),
+        ("drafts_saved", DraftsSavedArgs::name(), none()),
         ("change_passphrase", ChangePassphraseArgs::name(), none()),
         ("note_activity", none(), none()),
         ("vault_status", none(), VaultStatus::name()),
@@ -61,6 +62,7 @@ fn commands() -> Vec<(&'static str, String, String)> {
             list(Client::name()),
         ),
         ("add_client", AddClientArgs::name(), Client::name()),
+        ("update_client", UpdateClientArgs::name(), Client::name()),
         ("open_client_file", CaseRefArgs::name(), ClientFile::name()),
         ("create_note", CreateNoteArgs::name(), RenderedNote::name()),
         ("save_draft", SaveDraftArgs::name(), RenderedNote::name()),
@@ -69,6 +71,11 @@ fn commands() -> Vec<(&'static str, String, String)> {
         (
             "set_note_third_party",
             ThirdPartyArgs::name(),
+            RenderedNote::name(),
+        ),
+        (
+            "link_note_appointment",
+            LinkAppointmentArgs::name(),
             RenderedNote::name(),
         ),
         ("search", SearchArgs::name(), list(Hit::name())),
@@ -90,6 +97,8 @@ fn declarations() -> Vec<String> {
         IpcError::decl(),
         LockReason::decl(),
         LockedEvent::decl(),
+        LockingEvent::decl(),
+        DraftsSavedArgs::decl(),
         FailedAttempts::decl(),
         VaultState::decl(),
         NewPassphraseArgs::decl(),
@@ -105,11 +114,10 @@ fn declarations() -> Vec<String> {
         SwitchArgs::decl(),
         ClientStatus::decl(),
         ClientDetails::decl(),
-        // `Client` flattens its `ClientDetails`, which repeats `case_ref` (the same value, always
-        // set on a stored client); ts-rs would declare the field twice, which TypeScript refuses.
-        "type Client = { id: number, case_ref: string, created_at: string, updated_at: string } & Omit<ClientDetails, \"case_ref\">;".to_owned(),
+        Client::decl(),
         ListClientsArgs::decl(),
         AddClientArgs::decl(),
+        UpdateClientArgs::decl(),
         CaseRefArgs::decl(),
         NoteKind::decl(),
         Template::decl(),
@@ -127,6 +135,7 @@ fn declarations() -> Vec<String> {
         NoteIdArgs::decl(),
         AddendumArgs::decl(),
         ThirdPartyArgs::decl(),
+        LinkAppointmentArgs::decl(),
         HitKind::decl(),
         Hit::decl(),
         SearchArgs::decl(),

@@ -77,7 +77,7 @@ fn lock_and_exit_on_termination_signals(app: tauri::AppHandle) {
         .name("signals".to_owned())
         .spawn(move || {
             if signals.forever().next().is_some() {
-                let _ = lock::lock(&app, LockReason::Closing);
+                let _ = lock::lock_after_saving(&app, LockReason::Closing);
                 app.exit(0);
             }
         });
@@ -123,6 +123,7 @@ pub fn run() {
             commands::vault::change_passphrase,
             commands::vault::note_activity,
             commands::vault::vault_status,
+            commands::vault::drafts_saved,
             commands::vault::about,
             commands::settings::get_settings,
             commands::settings::set_idle_lock_minutes,
@@ -133,12 +134,14 @@ pub fn run() {
             commands::clients::open_client_file,
             commands::notes::create_note,
             commands::notes::save_draft,
+            commands::clients::update_client,
             commands::notes::sign_note,
             commands::notes::add_addendum,
             commands::notes::set_note_third_party,
             commands::search::search,
             commands::appointments::day_appointments,
             commands::appointments::add_appointment,
+            commands::notes::link_note_appointment,
         ])
         .setup(|app| {
             lock::spawn_idle_watcher(app.handle().clone());
@@ -150,10 +153,25 @@ pub fn run() {
             WindowEvent::Resized(_) => {
                 let app = window.app_handle();
                 if app.state::<AppState>().lock_on_minimise() && lock::window_minimised(app) {
-                    let _ = lock::lock(app, LockReason::Minimised);
+                    lock::lock_after_saving_in_background(app, LockReason::Minimised, |_| {});
+                }
+        // Window events arrive on the main thread, which also delivers the page's "drafts saved"
+        // answer, so the save-then-lock runs on a thread of its own.
+            }
+            WindowEvent::CloseRequested { api, .. } => {
+                let app = window.app_handle();
+                if app.state::<AppState>().is_unlocked() {
+                    // Close once the draft is saved and the vault locked.
+                    api.prevent_close();
+                    let label = window.label().to_owned();
+                    lock::lock_after_saving_in_background(app, LockReason::Closing, move |app| {
+                        if let Some(w) = app.get_webview_window(&label) {
+                            let _ = w.destroy();
+                        }
+                    });
                 }
             }
-            WindowEvent::CloseRequested { .. } | WindowEvent::Destroyed => {
+            WindowEvent::Destroyed => {
                 let _ = lock::lock(window.app_handle(), LockReason::Closing);
             }
             _ => {}

@@ -5,7 +5,13 @@
 //! `Session::lock` (audit entry, connection closed, key wiped), the window title loses anything
 //! but "locked", the UI is told by the `vault-locked` event, and the web view is reloaded so that
 //! no page state survives even if the UI's own clean-up failed.
+//!
+//! Locks the Rust side starts (idle, minimise, closing, a termination signal) go through
+//! [`lock_after_saving`] first: the page is told the vault is about to lock, saves any draft
+//! still in its autosave pause, and answers; the lock waits for that answer at most
+//! [`SAVE_BEFORE_LOCK`], so a page that hangs cannot hold the vault open.
 
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -17,6 +23,11 @@ use crate::state::AppState;
 
 /// The event the UI listens for.
 pub const LOCKED_EVENT: &str = "vault-locked";
+/// Sent before a lock the Rust side starts: "save your drafts now, then answer".
+pub const LOCKING_EVENT: &str = "vault-locking";
+/// How long a lock waits for the page to save its drafts. A save is one small transaction
+/// (a few milliseconds); this bounds how long a hung page can delay the lock.
+pub const SAVE_BEFORE_LOCK: Duration = Duration::from_millis(1500);
 /// Window titles: the title never carries a client's name.
 pub const TITLE_LOCKED: &str = "casenotes (locked)";
 pub const TITLE_UNLOCKED: &str = "casenotes";
@@ -35,6 +46,93 @@ pub enum LockReason {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LockedEvent {
     pub reason: LockReason,
+}
+
+/// The payload of the `vault-locking` event: the page answers with the same `request` once its
+/// drafts are saved.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LockingEvent {
+    pub reason: LockReason,
+    #[ts(type = "number")]
+    pub request: u64,
+}
+
+/// The "save drafts before locking" handshake: numbered requests, and the highest number the
+/// page has answered. Kept apart from the session's mutex, so waiting here never blocks the
+/// `save_draft` command the page sends meanwhile.
+#[derive(Default)]
+pub struct DraftsSaved {
+    numbers: Mutex<(u64, u64)>, // (last requested, last answered)
+    answered: Condvar,
+}
+
+impl DraftsSaved {
+    fn numbers(&self) -> std::sync::MutexGuard<'_, (u64, u64)> {
+        self.numbers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new request's number.
+    pub fn request(&self) -> u64 {
+        let mut n = self.numbers();
+        n.0 += 1;
+        n.0
+    }
+
+    /// The page has saved its drafts in answer to `request`.
+    pub fn answer(&self, request: u64) {
+        let mut n = self.numbers();
+        if request <= n.0 && request > n.1 {
+            n.1 = request;
+            self.answered.notify_all();
+        }
+    }
+
+    /// Waits until `request` is answered or `limit` has passed; true if answered.
+    pub fn wait(&self, request: u64, limit: Duration) -> bool {
+        let n = self.numbers();
+        let (n, _) = self
+            .answered
+            .wait_timeout_while(n, limit, |n| n.1 < request)
+            .unwrap_or_else(|p| p.into_inner());
+        n.1 >= request
+    }
+}
+
+/// Asks the page to save any draft, waits for its answer (at most [`SAVE_BEFORE_LOCK`]), then
+/// locks. Blocks: never call it on the main thread, which delivers the page's answer (see
+/// [`lock_after_saving_in_background`]).
+pub fn lock_after_saving(app: &AppHandle, reason: LockReason) -> IpcResult<bool> {
+    let state = app.state::<AppState>();
+    if !state.is_unlocked() {
+        return Ok(false);
+    }
+    let request = state.drafts_saved.request();
+    if app
+        .emit(LOCKING_EVENT, LockingEvent { reason, request })
+        .is_ok()
+    {
+        state.drafts_saved.wait(request, SAVE_BEFORE_LOCK);
+    }
+    lock(app, reason)
+}
+
+/// [`lock_after_saving`] on its own thread, then `then` (for window events, which arrive on the
+/// main thread). If no thread can be started, locks at once: locking matters more than a draft.
+pub fn lock_after_saving_in_background(
+    app: &AppHandle,
+    reason: LockReason,
+    then: impl FnOnce(&AppHandle) + Send + 'static,
+) {
+    let handle = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("lock".to_owned())
+        .spawn(move || {
+            let _ = lock_after_saving(&handle, reason);
+            then(&handle);
+        });
+    if spawned.is_err() {
+        let _ = lock(app, reason);
+    }
 }
 
 /// Locks the vault if it is open. Returns whether there was anything to lock.
@@ -81,10 +179,47 @@ pub fn spawn_idle_watcher(app: AppHandle) {
             std::thread::sleep(Duration::from_secs(1));
             let state = app.state::<AppState>();
             if state.idle_expired(Instant::now()) {
-                let _ = lock(&app, LockReason::Idle);
+                let _ = lock_after_saving(&app, LockReason::Idle);
             } else if state.lock_on_minimise() && window_minimised(&app) {
-                let _ = lock(&app, LockReason::Minimised);
+                let _ = lock_after_saving(&app, LockReason::Minimised);
             }
         })
         .expect("the operating system refused to start the idle-lock thread");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_waits_for_its_own_answer_and_no_longer_than_the_limit() {
+        let saved = std::sync::Arc::new(DraftsSaved::default());
+        let first = saved.request();
+        assert!(
+            !saved.wait(first, Duration::from_millis(20)),
+            "no answer yet"
+        );
+
+        let second = saved.request();
+        let answering = std::sync::Arc::clone(&saved);
+        let page = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            answering.answer(second);
+        });
+        let start = Instant::now();
+        assert!(saved.wait(second, Duration::from_secs(5)));
+        assert!(
+            start.elapsed() < Duration::from_secs(4),
+            "woken by the answer"
+        );
+        page.join().unwrap();
+    }
+
+    #[test]
+    fn answers_to_requests_never_made_are_ignored() {
+        let saved = DraftsSaved::default();
+        saved.answer(7);
+        let request = saved.request();
+        assert!(!saved.wait(request, Duration::from_millis(10)));
+    }
 }

@@ -30,6 +30,8 @@ pub const LOCK_ON_MINIMISE: &str = "desktop_lock_on_minimise";
 
 /// What the shell keeps between commands. Managed by Tauri; reached through `State<AppState>`.
 pub struct AppState {
+    /// The "save drafts before locking" handshake (see `lock.rs`); not vault state.
+    pub drafts_saved: crate::lock::DraftsSaved,
     /// The vault folder, fixed at start-up (`CASENOTES_VAULT`, else the platform data folder).
     pub vault_dir: PathBuf,
     /// Debug builds only: `CASENOTES_IDLE_SECONDS` replaces the idle time, for the e2e tests.
@@ -57,6 +59,7 @@ pub struct Open {
 impl AppState {
     pub fn new(vault_dir: PathBuf, idle_override: Option<Duration>) -> Self {
         Self {
+            drafts_saved: Default::default(),
             vault_dir,
             idle_override,
             inner: Mutex::new(Inner {

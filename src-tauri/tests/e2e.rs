@@ -23,6 +23,9 @@ const PASSPHRASE: &str = "marmalade tugboat orchard velvet";
 const WRONG: &str = "marmalade tugboat orchard violet";
 const WAIT: Duration = Duration::from_secs(15);
 
+#[path = "e2e/clients.rs"]
+mod clients;
+
 /// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver and the app too.
 struct Driver {
     child: Child,
@@ -847,12 +850,12 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     app.type_into("client-given", "Philippa").await;
     app.type_into("client-family", "Quernmoor").await;
     app.type_into("client-email", "not an address").await;
-    app.click("add-client-submit").await;
-    let error = app.wait_for_text("add-client-error").await;
+    app.click("client-form-submit").await;
+    let error = app.wait_for_text("client-form-error").await;
     assert!(error.contains("not a valid address"), "{error}");
     app.shot("20-add-client-error").await;
     app.type_into("client-email", "pq@example.org").await;
-    app.click("add-client-submit").await;
+    app.click("client-form-submit").await;
     let name = wait_for_text_containing(&app, "client-file-name", "Philippa Quernmoor").await;
     assert!(name.contains("C-0001"), "the first case reference: {name}");
     app.click("back-to-clients").await;
@@ -1090,23 +1093,6 @@ async fn locking_mid_draft_keeps_every_word() {
     app.quit().await;
 }
 
-/// Sets a field's value the way typing would end (an `input` and a `change` event): WebDriver
-/// cannot type reliably into date and time fields.
-async fn set_field(app: &App, testid: &str, value: &str) {
-    app.wait_for(testid).await;
-    app.client
-        .execute(
-            "const e = document.querySelector(`[data-testid='${arguments[0]}']`);
-             e.value = arguments[1];
-             e.dispatchEvent(new Event('input', { bubbles: true }));
-             e.dispatchEvent(new Event('change', { bubbles: true }));
-             return null;",
-            vec![json!(testid), json!(value)],
-        )
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 #[ignore = "drives the built app; run by scripts/test-desktop.sh"]
 async fn book_an_appointment_and_see_it_on_the_day_view() {
@@ -1127,7 +1113,7 @@ async fn book_an_appointment_and_see_it_on_the_day_view() {
     app.click("nav-clients").await;
     app.click("open-client-C-0001").await;
     app.click("book-appointment").await;
-    set_field(&app, "appointment-time", "14:30").await;
+    app.type_into("appointment-time", "14:30").await;
     app.type_into("appointment-fee", "sixty").await;
     app.click("appointment-submit").await;
     let error = app.wait_for_text("appointment-error").await;

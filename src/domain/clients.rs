@@ -104,14 +104,15 @@ impl ClientDetails {
     }
 }
 
-/// A client as stored.
+/// A client as stored. `details` is nested, not flattened: its `case_ref` (always the same value
+/// as `case_ref` here on a stored client) would otherwise appear twice in JSON and TypeScript,
+/// and nesting lets an edit form send `details` straight back to `update`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Client {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub case_ref: String,
-    #[serde(flatten)]
     pub details: ClientDetails,
     pub created_at: String,
     pub updated_at: String,

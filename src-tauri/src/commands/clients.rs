@@ -1,4 +1,4 @@
-//! Client commands: the list, adding a client, and opening a client's file (overview, timeline
+//! Client commands: the list, adding and editing a client, and opening a client's file (overview, timeline
 //! and attachments). Thin wrappers over `casenotes::domain::{clients, client_file}`; validation
 //! lives in the core, whose `record_rule` errors reach the UI word for word.
 
@@ -23,6 +23,13 @@ pub struct AddClientArgs {
 }
 
 #[derive(Deserialize, TS)]
+pub struct UpdateClientArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub details: ClientDetails,
+}
+
+#[derive(Deserialize, TS)]
 pub struct CaseRefArgs {
     pub case_ref: String,
 }
@@ -38,6 +45,16 @@ pub async fn list_clients(
 #[tauri::command]
 pub async fn add_client(state: State<'_, AppState>, args: AddClientArgs) -> IpcResult<Client> {
     state.with_session(|s| clients::add(s, args.details))
+}
+
+/// Replaces a client's details; the core validates them as for a new client and records the
+/// change in the audit log.
+#[tauri::command]
+pub async fn update_client(
+    state: State<'_, AppState>,
+    args: UpdateClientArgs,
+) -> IpcResult<Client> {
+    state.with_session(|s| clients::update(s, args.id, args.details))
 }
 
 /// Opening a client's file is an audit entry (written by the core).

@@ -43,6 +43,15 @@ pub struct AddendumArgs {
 }
 
 #[derive(Deserialize, TS)]
+pub struct LinkAppointmentArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `null` unlinks the draft.
+    #[ts(type = "number | null")]
+    pub appointment_id: Option<i64>,
+}
+
+#[derive(Deserialize, TS)]
 pub struct ThirdPartyArgs {
     #[ts(type = "number")]
     pub id: i64,
@@ -84,6 +93,18 @@ pub async fn sign_note(state: State<'_, AppState>, args: NoteIdArgs) -> IpcResul
 #[tauri::command]
 pub async fn add_addendum(state: State<'_, AppState>, args: AddendumArgs) -> IpcResult<Addendum> {
     state.with_session(|s| notes::add_addendum(s, args.note_id, &args.reason, &args.body))
+}
+
+/// Links a draft to the appointment it records; the core refuses another client's appointment
+/// and any change to a signed note.
+#[tauri::command]
+pub async fn link_note_appointment(
+    state: State<'_, AppState>,
+    args: LinkAppointmentArgs,
+) -> IpcResult<RenderedNote> {
+    state.with_session(|s| {
+        notes::link_appointment(s, args.id, args.appointment_id).map(client_file::render)
+    })
 }
 
 #[tauri::command]

@@ -228,6 +228,20 @@ pub async fn lock(app: AppHandle) -> IpcResult<()> {
     lock::lock(&app, LockReason::Requested).map(|_| ())
 }
 
+#[derive(Deserialize, TS)]
+pub struct DraftsSavedArgs {
+    /// The `request` of the `vault-locking` event being answered.
+    #[ts(type = "number")]
+    pub request: u64,
+}
+
+/// The page's answer to `vault-locking`: its drafts are saved, the lock may go ahead.
+#[tauri::command]
+pub async fn drafts_saved(state: State<'_, AppState>, args: DraftsSavedArgs) -> IpcResult<()> {
+    state.drafts_saved.answer(args.request);
+    Ok(())
+}
+
 /// Changes the passphrase. The core removes the keychain slot when it does.
 #[tauri::command]
 pub async fn change_passphrase(

@@ -12,6 +12,14 @@ export type LockReason = "requested" | "idle" | "minimised" | "closing";
 
 export type LockedEvent = { reason: LockReason, };
 
+export type LockingEvent = { reason: LockReason, request: number, };
+
+export type DraftsSavedArgs = { 
+/**
+ * The `request` of the `vault-locking` event being answered.
+ */
+request: number, };
+
 export type FailedAttempts = { count: number, 
 /**
  * RFC 3339 UTC; the UI shows it in local time as "3 March 2026 at 14:05".
@@ -66,7 +74,7 @@ export type ClientDetails = {
  */
 case_ref: string | null, given_name: string, family_name: string, preferred_name: string | null, pronouns: string | null, date_of_birth: string | null, email: string | null, phone: string | null, address: string | null, emergency_name: string | null, emergency_relationship: string | null, emergency_phone: string | null, gp_name: string | null, gp_practice: string | null, gp_contact: string | null, referral_source: string | null, status: ClientStatus, first_contact_on: string | null, therapy_started_on: string | null, therapy_ended_on: string | null, legal_hold_reason: string | null, restricted_reason: string | null, };
 
-export type Client = { id: number, case_ref: string, created_at: string, updated_at: string } & Omit<ClientDetails, "case_ref">;
+export type Client = { id: number, case_ref: string, details: ClientDetails, created_at: string, updated_at: string, };
 
 export type ListClientsArgs = { 
 /**
@@ -75,6 +83,8 @@ export type ListClientsArgs = {
 status: ClientStatus | null, };
 
 export type AddClientArgs = { details: ClientDetails, };
+
+export type UpdateClientArgs = { id: number, details: ClientDetails, };
 
 export type CaseRefArgs = { case_ref: string, };
 
@@ -130,6 +140,12 @@ export type AddendumArgs = { note_id: number, reason: string, body: string, };
 
 export type ThirdPartyArgs = { id: number, third_party: boolean, };
 
+export type LinkAppointmentArgs = { id: number, 
+/**
+ * `null` unlinks the draft.
+ */
+appointment_id: number | null, };
+
 export type HitKind = "note" | "addendum" | "client";
 
 export type Hit = { kind: HitKind, 
@@ -167,6 +183,7 @@ export type Commands = {
   recover: { args: RecoverArgs; result: Unlocked };
   unlock_with_keychain: { args: null; result: Unlocked };
   lock: { args: null; result: null };
+  drafts_saved: { args: DraftsSavedArgs; result: null };
   change_passphrase: { args: ChangePassphraseArgs; result: null };
   note_activity: { args: null; result: null };
   vault_status: { args: null; result: VaultStatus };
@@ -177,12 +194,14 @@ export type Commands = {
   set_keychain_unlock: { args: SwitchArgs; result: null };
   list_clients: { args: ListClientsArgs; result: Array<Client> };
   add_client: { args: AddClientArgs; result: Client };
+  update_client: { args: UpdateClientArgs; result: Client };
   open_client_file: { args: CaseRefArgs; result: ClientFile };
   create_note: { args: CreateNoteArgs; result: RenderedNote };
   save_draft: { args: SaveDraftArgs; result: RenderedNote };
   sign_note: { args: NoteIdArgs; result: RenderedNote };
   add_addendum: { args: AddendumArgs; result: Addendum };
   set_note_third_party: { args: ThirdPartyArgs; result: RenderedNote };
+  link_note_appointment: { args: LinkAppointmentArgs; result: RenderedNote };
   search: { args: SearchArgs; result: Array<Hit> };
   day_appointments: { args: DayArgs; result: Array<Appointment> };
   add_appointment: { args: AddAppointmentArgs; result: Appointment };

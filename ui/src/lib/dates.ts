@@ -39,3 +39,45 @@ export function shiftDay(ymd: string, days: number): string {
   const t = new Date(y, m - 1, d + days);
   return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
 }
+
+/**
+ * A date typed as day, month and year (the way a UK form asks for it) as "YYYY-MM-DD".
+ * `''` when all three are empty; an `error` in plain words when the date is incomplete or not
+ * a real day. Dates go to the core as dates, never as text it must guess at.
+ */
+export function dayMonthYear(
+  label: string,
+  day: string,
+  month: string,
+  year: string,
+): { value: string; error: string } {
+  const [d, m, y] = [day.trim(), month.trim(), year.trim()];
+  if (!d && !m && !y) return { value: '', error: '' };
+  const example = 'for example 27 3 1985';
+  if (!d || !m || !y) return { value: '', error: `${label}: enter the day, the month and the year, ${example}.` };
+  if (![d, m, y].every((p) => /^\d+$/.test(p)) || y.length !== 4) {
+    return { value: '', error: `${label}: use numbers only, with a four-digit year, ${example}.` };
+  }
+  const [dn, mn, yn] = [Number(d), Number(m), Number(y)];
+  const t = new Date(yn, mn - 1, dn);
+  if (mn < 1 || mn > 12 || t.getFullYear() !== yn || t.getMonth() !== mn - 1 || t.getDate() !== dn) {
+    return { value: '', error: `${label}: ${d}/${m}/${y} is not a real date.` };
+  }
+  return { value: `${y}-${pad(mn)}-${pad(dn)}`, error: '' };
+}
+
+/** "YYYY-MM-DD" split into day, month and year as a person would type them ("3", "11", "2026"). */
+export function splitDay(ymd: string | null): { day: string; month: string; year: string } {
+  if (!ymd) return { day: '', month: '', year: '' };
+  const [y, m, d] = ymd.split('-');
+  return { day: String(Number(d)), month: String(Number(m)), year: y };
+}
+
+/** A 24-hour time typed as "14:30" (or "1430", "9:05"); an error in plain words otherwise. */
+export function clockTime(text: string): { value: string; error: string } {
+  const m = /^(\d{1,2}):?(\d{2})$/.exec(text.trim());
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) {
+    return { value: '', error: 'Enter the time in the 24-hour clock, for example 14:30.' };
+  }
+  return { value: `${pad(Number(m[1]))}:${m[2]}`, error: '' };
+}

@@ -1,8 +1,8 @@
 // Drafts that have not reached the vault yet. The note editor registers a flush function while
-// it has unsaved text; App awaits every flush before it asks the Rust side to lock, so Lock and
-// Ctrl+L never lose a keystroke. When the Rust side locks on its own (idle time, minimise, quit),
-// the session is already gone: at most the last 400 ms of typing are lost, which is why the
-// editor saves so soon after each change.
+// it is open; App awaits every flush before it asks the Rust side to lock (Lock, Ctrl+L), and
+// when the Rust side locks on its own (idle time, minimise, closing the window, logging out) it
+// first sends `vault-locking` and waits for App to flush and answer `drafts_saved`. Either way
+// no keystroke is lost.
 
 const pending = new Set<() => Promise<void>>();
 

@@ -4,7 +4,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { Commands, IpcError, LockedEvent } from './bindings';
+import type { Commands, IpcError, LockedEvent, LockingEvent } from './bindings';
 
 type ArgsOf<K extends keyof Commands> = Commands[K]['args'] extends null ? [] : [Commands[K]['args']];
 
@@ -34,6 +34,11 @@ export async function call<K extends keyof Commands>(command: K, ...args: ArgsOf
 /** Listens for the Rust side locking the vault (idle, minimise, Ctrl+L in another path). */
 export function onVaultLocked(handler: (e: LockedEvent) => void): Promise<() => void> {
   return listen<LockedEvent>('vault-locked', (event) => handler(event.payload));
+}
+
+/** Listens for the Rust side about to lock: save drafts, then answer `drafts_saved`. */
+export function onVaultLocking(handler: (e: LockingEvent) => void): Promise<() => void> {
+  return listen<LockingEvent>('vault-locking', (event) => handler(event.payload));
 }
 
 /** The message to show for an error next to a field. */

@@ -1,0 +1,286 @@
+//! End-to-end: the whole client form (adding and editing), a note linked to its appointment, and
+//! a draft typed just before the app is told to quit.
+
+use std::time::{Duration, Instant};
+
+use casenotes::domain::{appointments, clients, notes};
+use casenotes::secret::Passphrase;
+use casenotes::vault::{Session, Unlock, Vault};
+use fantoccini::key::Key;
+
+use super::{app_pid, existing_vault, temp_vault, wait_for_text_containing, App, PASSPHRASE, WAIT};
+
+fn reopen(vault: &std::path::Path) -> Session {
+    Vault::open(vault)
+        .unwrap()
+        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
+            PASSPHRASE,
+        )))
+        .unwrap()
+}
+
+/// A vault holding one client, Tamsin Ellerby (C-0001); `with` adds more through the core.
+fn vault_with_a_client(
+    with: impl FnOnce(&mut Session, i64),
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, vault) = temp_vault();
+    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+    let mut session = created.session;
+    let client = clients::add(
+        &mut session,
+        clients::ClientDetails::named("Tamsin", "Ellerby"),
+    )
+    .unwrap();
+    with(&mut session, client.id);
+    session.lock().unwrap();
+    (tmp, vault)
+}
+
+async fn type_date(app: &App, id: &str, day: &str, month: &str, year: &str) {
+    app.type_into(&format!("{id}-day"), day).await;
+    app.type_into(&format!("{id}-month"), month).await;
+    app.type_into(&format!("{id}-year"), year).await;
+}
+
+async fn open_first_client(app: &App) {
+    app.wait_for("lock-screen").await;
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.click("nav-clients").await;
+    app.click("open-client-C-0001").await;
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn the_whole_client_form_adds_and_edits_a_client() {
+    let (_tmp, vault) = existing_vault();
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.click("nav-clients").await;
+    app.click("add-client-open").await;
+
+    app.type_into("client-given", "Rosalind").await;
+    app.type_into("client-family", "Achterberg").await;
+    app.type_into("client-preferred", "Ros").await;
+    app.type_into("client-pronouns", "she/her").await;
+    // Day first, as a UK form asks: 31 February is caught before anything is sent.
+    type_date(&app, "client-dob", "31", "2", "1990").await;
+    app.type_into("client-phone", "07700 900123").await;
+    // Return between the lines, as typed (WebDriver sends "\n" as nothing).
+    let address = format!("4 Quarry Lane{}Hebden Bridge", char::from(Key::Enter));
+    app.type_into("client-address", &address).await;
+    app.type_into("client-emergency-name", "Margit Achterberg")
+        .await;
+    app.type_into("client-emergency-relationship", "sister")
+        .await;
+    app.type_into("client-emergency-phone", "07700 900456")
+        .await;
+    app.type_into("client-gp-name", "Dr Okonjo").await;
+    app.type_into("client-gp-practice", "Calder Valley Surgery")
+        .await;
+    app.type_into("client-referral", "Self-referred").await;
+    app.click("client-legal-hold").await;
+    app.click("client-form-submit").await;
+    let error = app.wait_for_text("client-form-error").await;
+    assert!(
+        error.contains("31/2/1990 is not a real date")
+            && error.contains("reason for the legal hold"),
+        "{error}"
+    );
+    app.shot("40-client-form-errors").await;
+
+    type_date(&app, "client-dob", "21", "2", "1990").await;
+    app.type_into(
+        "client-legal-hold-reason",
+        "Solicitor's letter: keep until the claim is settled",
+    )
+    .await;
+    // Active without a start date breaks a record rule: the core's words come back.
+    app.wait_for("client-status")
+        .await
+        .select_by_value("active")
+        .await
+        .unwrap();
+    app.click("client-form-submit").await;
+    let error = wait_for_text_containing(&app, "client-form-error", "start").await;
+    assert!(!error.contains("not a real date"), "{error}");
+    type_date(&app, "client-therapy-start", "2", "11", "2026").await;
+    app.click("client-form-submit").await;
+
+    let name = wait_for_text_containing(&app, "client-file-name", "Ros Achterberg").await;
+    assert!(name.contains("C-0001"), "{name}");
+    let overview = app.text_of("client-overview").await;
+    for shown in [
+        "21 February 1990",
+        "2 November 2026",
+        "Margit Achterberg (sister) 07700 900456",
+        "Dr Okonjo, Calder Valley Surgery",
+        "Self-referred",
+        "she/her",
+        "Active",
+    ] {
+        assert!(overview.contains(shown), "{shown:?} in {overview}");
+    }
+    let hold = app.text_of("client-hold-banner").await;
+    assert!(hold.contains("keep until the claim is settled"), "{hold}");
+    app.shot("41-client-overview").await;
+
+    // Editing: the form opens with what is stored; therapy ends, the hold is lifted, and a
+    // restriction is recorded.
+    app.click("client-edit").await;
+    let given = app.wait_for("client-given").await;
+    assert_eq!(
+        given.prop("value").await.unwrap().as_deref(),
+        Some("Rosalind")
+    );
+    let dob_day = app.wait_for("client-dob-day").await;
+    assert_eq!(dob_day.prop("value").await.unwrap().as_deref(), Some("21"));
+    app.wait_for("client-status")
+        .await
+        .select_by_value("ended")
+        .await
+        .unwrap();
+    type_date(&app, "client-therapy-end", "1", "11", "2026").await;
+    app.click("client-form-submit").await;
+    let error = wait_for_text_containing(&app, "client-form-error", "end before").await;
+    assert!(
+        error.contains("Therapy cannot end before it started"),
+        "{error}"
+    );
+    type_date(&app, "client-therapy-end", "20", "11", "2026").await;
+    app.click("client-legal-hold").await;
+    app.click("client-restricted").await;
+    app.type_into(
+        "client-restricted-reason",
+        "Asked on 20 November 2026 that no letters go to her GP",
+    )
+    .await;
+    app.shot("42-client-edit").await;
+    app.click("client-form-submit").await;
+    wait_for_text_containing(&app, "client-overview", "20 November 2026").await;
+    assert!(!app.present("client-hold-banner").await);
+    let restricted = app.text_of("client-restricted-banner").await;
+    assert!(
+        restricted.contains("no letters go to her GP"),
+        "{restricted}"
+    );
+    app.quit().await;
+
+    // What the core stored, and the audit trail of the change.
+    let session = reopen(&vault);
+    let id = clients::id_for(&session, "C-0001").unwrap();
+    let c = clients::get(&session, id).unwrap();
+    assert_eq!(c.details.date_of_birth.unwrap().to_string(), "1990-02-21");
+    assert_eq!(
+        c.details.therapy_ended_on.unwrap().to_string(),
+        "2026-11-20"
+    );
+    assert_eq!(c.details.status, clients::ClientStatus::Ended);
+    assert_eq!(
+        c.details.address.as_deref(),
+        Some("4 Quarry Lane\nHebden Bridge")
+    );
+    assert_eq!(c.details.legal_hold_reason, None);
+    assert!(c.details.restricted_reason.is_some());
+    let actions: Vec<String> = casenotes::audit::list(session.conn().unwrap(), None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.iter().any(|a| a == "client_created"), "{actions:?}");
+    assert!(actions.iter().any(|a| a == "client_updated"), "{actions:?}");
+    session.lock().unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn a_note_is_linked_to_the_appointment_it_records() {
+    let (_tmp, vault) = vault_with_a_client(|s, client_id| {
+        let starts_at = chrono::Utc::now() - chrono::Duration::days(2);
+        appointments::add(
+            s,
+            appointments::AppointmentDetails {
+                client_id,
+                starts_at,
+                minutes: 50,
+                mode: appointments::Mode::Video,
+                attendance: appointments::Attendance::Attended,
+                fee_pence: None,
+                paid: false,
+            },
+        )
+        .unwrap();
+    });
+    let app = App::launch(&vault, &[]).await;
+    open_first_client(&app).await;
+    app.click("new-note").await;
+    let select = app.wait_for("note-appointment-select").await;
+    let options = select.text().await.unwrap();
+    assert!(options.contains("Video"), "{options}");
+    // The first option after "None": the client's only appointment.
+    select.select_by_index(1).await.unwrap();
+    app.type_into("note-body", "Worked on the letter to her landlord.")
+        .await;
+    wait_for_text_containing(&app, "note-save-status", "Draft saved").await;
+    app.click("note-close").await;
+    let linked = app.wait_for_text("note-appointment").await;
+    assert!(linked.starts_with("For the appointment on"), "{linked}");
+    app.shot("43-note-linked-to-appointment").await;
+    app.quit().await;
+
+    let session = reopen(&vault);
+    let id = clients::id_for(&session, "C-0001").unwrap();
+    let stored = notes::for_client(&session, id).unwrap();
+    let appointment = appointments::for_client(&session, id).unwrap()[0].id;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].appointment_id, Some(appointment));
+    session.lock().unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn quitting_in_the_autosave_pause_keeps_every_word() {
+    let (_tmp, vault) = vault_with_a_client(|_, _| {});
+    let app = App::launch(&vault, &[]).await;
+    open_first_client(&app).await;
+    app.click("new-note").await;
+    let first = "She arrived early and sat by the window.";
+    app.type_into("note-body", first).await;
+    wait_for_text_containing(&app, "note-save-status", "Draft saved").await;
+
+    // More words, and the app is told to quit (as at log-out) before the autosave pause ends:
+    // the status still says the last words are not saved when the signal goes.
+    let more = " Talked about her brother's wedding in Lerwick.";
+    let pid = app_pid(&vault).expect("the app's process");
+    let body = app.wait_for("note-body").await;
+    body.send_keys(more).await.unwrap();
+    let status = app.text_of("note-save-status").await;
+    // SAFETY: kill(2) on the app this test started; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    assert_eq!(
+        status, "Unsaved changes",
+        "the signal must come inside the autosave pause for this test to mean anything"
+    );
+    let deadline = Instant::now() + WAIT;
+    while app_pid(&vault).is_some() {
+        assert!(Instant::now() < deadline, "the app did not quit on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.quit().await;
+
+    let session = reopen(&vault);
+    let id = clients::id_for(&session, "C-0001").unwrap();
+    let stored = notes::for_client(&session, id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].body, format!("{first}{more}"));
+    let actions: Vec<String> = casenotes::audit::list(session.conn().unwrap(), Some(3))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions.last().map(String::as_str), Some("vault_unlocked"));
+    assert!(actions.contains(&"vault_locked".to_owned()), "{actions:?}");
+    session.lock().unwrap();
+}

@@ -14,7 +14,7 @@ use casenotes::domain::clients;
 use casenotes::domain::notes::{self, NoteKind, Template};
 use casenotes::search;
 use casenotes::secret::Passphrase;
-use casenotes::vault::{Session, Vault};
+use casenotes::vault::{Session, Unlock, Vault};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -22,10 +22,14 @@ use rand::SeedableRng;
 /// Roughly how many notes one demo client gets on average (measured from the generator).
 const NOTES_PER_CLIENT: u32 = 20;
 
+#[derive(Default)]
 struct Figures {
     open_file: Vec<Duration>,
     list_clients: Vec<Duration>,
-    search: Vec<Duration>,
+    /// Each query the first time after unlocking (pages read and, if encrypted, decrypted).
+    search_first: Vec<Duration>,
+    /// The same queries again (pages already in the page cache).
+    search_again: Vec<Duration>,
     add_and_sign: Vec<Duration>,
     notes: u32,
 }
@@ -56,27 +60,29 @@ fn build(session: &mut Session, target_notes: u32) -> (String, u32) {
     (long, summary.notes + 500)
 }
 
-fn measure(session: &mut Session, long_ref: &str, notes_total: u32) -> Figures {
-    let mut f = Figures {
-        open_file: vec![],
-        list_clients: vec![],
-        search: vec![],
-        add_and_sign: vec![],
-        notes: notes_total,
-    };
-    for _ in 0..30 {
+/// One practice under measurement: its session, its long-history client, its figures.
+struct Side {
+    session: Session,
+    long_ref: String,
+    figures: Figures,
+}
+
+/// Times `op` on each side in turn, so that load from other work on the machine falls on both
+/// alike rather than on whichever was measured second.
+fn both(
+    sides: &mut [Side; 2],
+    pick: fn(&mut Figures) -> &mut Vec<Duration>,
+    op: impl Fn(&mut Side),
+) {
+    for side in sides.iter_mut() {
         let t = Instant::now();
-        let c = clients::open_file(session, long_ref).unwrap();
-        let n = notes::for_client(session, c.id).unwrap();
-        f.open_file.push(t.elapsed());
-        assert_eq!(n.len(), 500);
+        op(side);
+        let took = t.elapsed();
+        pick(&mut side.figures).push(took);
     }
-    for _ in 0..30 {
-        let t = Instant::now();
-        let all = clients::list(session, None).unwrap();
-        f.list_clients.push(t.elapsed());
-        assert!(!all.is_empty());
-    }
+}
+
+fn measure(sides: &mut [Side; 2]) {
     let mut words = demo::vocabulary();
     words.shuffle(&mut StdRng::seed_from_u64(3));
     let queries: Vec<String> = (0..100)
@@ -90,27 +96,64 @@ fn measure(session: &mut Session, long_ref: &str, notes_total: u32) -> Figures {
             }
         })
         .collect();
+    // Searching first: the sessions were just opened, so this is the first search of the day.
     for q in &queries {
-        let t = Instant::now();
-        let _ = search::search(session, q).unwrap();
-        f.search.push(t.elapsed());
+        both(
+            sides,
+            |f| &mut f.search_first,
+            |s| {
+                let _ = search::search(&s.session, q).unwrap();
+            },
+        );
     }
-    let client_id = clients::open_file(session, long_ref).unwrap().id;
+    for q in &queries {
+        both(
+            sides,
+            |f| &mut f.search_again,
+            |s| {
+                let _ = search::search(&s.session, q).unwrap();
+            },
+        );
+    }
+    for _ in 0..30 {
+        both(
+            sides,
+            |f| &mut f.open_file,
+            |s| {
+                let c = clients::open_file(&s.session, &s.long_ref).unwrap();
+                let n = notes::for_client(&s.session, c.id).unwrap();
+                assert_eq!(n.len(), 500);
+            },
+        );
+    }
+    for _ in 0..30 {
+        both(
+            sides,
+            |f| &mut f.list_clients,
+            |s| {
+                assert!(!clients::list(&s.session, None).unwrap().is_empty());
+            },
+        );
+    }
     for i in 0..20 {
-        let t = Instant::now();
-        let n = notes::create(
-            session,
-            client_id,
-            NoteKind::Session,
-            Template::Free,
-            &format!("Benchmark note {i}."),
-            false,
-        )
-        .unwrap();
-        notes::sign(session, n.id).unwrap();
-        f.add_and_sign.push(t.elapsed());
+        both(
+            sides,
+            |f| &mut f.add_and_sign,
+            |s| {
+                let client_id = clients::id_for(&s.session, &s.long_ref).unwrap();
+                let n = notes::create(
+                    &mut s.session,
+                    client_id,
+                    NoteKind::Session,
+                    Template::Free,
+                    &format!("Benchmark note {i}."),
+                    false,
+                )
+                .unwrap();
+                notes::sign(&mut s.session, n.id).unwrap();
+            },
+        );
     }
-    f
 }
 
 fn report(size: u32, enc: &Figures, plain: &Figures) {
@@ -151,16 +194,30 @@ fn report(size: u32, enc: &Figures, plain: &Figures) {
         "median",
     );
     row(
-        "search, 100 varied queries",
-        &enc.search,
-        &plain.search,
+        "search, 100 queries, first time",
+        &enc.search_first,
+        &plain.search_first,
         0.5,
         "median",
     );
     row(
-        "search, 100 varied queries",
-        &enc.search,
-        &plain.search,
+        "search, 100 queries, first time",
+        &enc.search_first,
+        &plain.search_first,
+        0.95,
+        "p95",
+    );
+    row(
+        "search, the same 100 again",
+        &enc.search_again,
+        &plain.search_again,
+        0.5,
+        "median",
+    );
+    row(
+        "search, the same 100 again",
+        &enc.search_again,
+        &plain.search_again,
         0.95,
         "p95",
     );
@@ -193,8 +250,29 @@ fn main() {
             "built both practices of about {size} notes in {:.0} s",
             t.elapsed().as_secs_f64()
         );
-        let e = measure(&mut enc, &enc_ref, enc_notes);
-        let p = measure(&mut plain, &plain_ref, plain_notes);
+        // Both closed and opened again, so both start from an empty page cache, as after an
+        // unlock.
+        enc.lock().expect("lock");
+        plain.lock().expect("close");
+        let enc = Vault::open(&tmp.path().join("encrypted"))
+            .and_then(|v| v.unlock(Unlock::Passphrase(&pass)))
+            .expect("unlock");
+        let plain = Session::unencrypted_for_benchmarks(&tmp.path().join("plain")).expect("plain");
+        let side = |session, long_ref, notes| Side {
+            session,
+            long_ref,
+            figures: Figures {
+                notes,
+                ..Figures::default()
+            },
+        };
+        let mut sides = [
+            side(enc, enc_ref, enc_notes),
+            side(plain, plain_ref, plain_notes),
+        ];
+        measure(&mut sides);
+        let [e, p] = sides;
+        let (e, p) = (e.figures, p.figures);
         report(size, &e, &p);
     }
 }

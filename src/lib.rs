@@ -42,6 +42,9 @@ mod ts_tests {
         let client = crate::domain::clients::Client::decl();
         assert!(client.contains("details: ClientDetails"), "{client}");
         let details = crate::domain::clients::ClientDetails::decl();
-        assert!(details.contains("date_of_birth: string | null"), "{details}");
+        assert!(
+            details.contains("date_of_birth: string | null"),
+            "{details}"
+        );
     }
 }

@@ -16,7 +16,7 @@ use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::search::{Hit, HitKind};
 
-use crate::commands::appointments::{AddAppointmentArgs, DayArgs};
+use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointmentArgs};
 use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
@@ -89,6 +89,11 @@ fn commands() -> Vec<(&'static str, String, String)> {
             AddAppointmentArgs::name(),
             Appointment::name(),
         ),
+        (
+            "update_appointment",
+            UpdateAppointmentArgs::name(),
+            Appointment::name(),
+        ),
     ]
 }
 
@@ -142,6 +147,7 @@ fn declarations() -> Vec<String> {
         AppointmentDetails::decl(),
         DayArgs::decl(),
         AddAppointmentArgs::decl(),
+        UpdateAppointmentArgs::decl(),
     ]
 }
 

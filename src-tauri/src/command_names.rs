@@ -31,4 +31,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "search",
     "day_appointments",
     "add_appointment",
+    "update_appointment",
 ];

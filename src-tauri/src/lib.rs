@@ -120,10 +120,10 @@ pub fn run() {
             commands::vault::recover,
             commands::vault::unlock_with_keychain,
             commands::vault::lock,
+            commands::vault::drafts_saved,
             commands::vault::change_passphrase,
             commands::vault::note_activity,
             commands::vault::vault_status,
-            commands::vault::drafts_saved,
             commands::vault::about,
             commands::settings::get_settings,
             commands::settings::set_idle_lock_minutes,
@@ -131,17 +131,18 @@ pub fn run() {
             commands::settings::set_keychain_unlock,
             commands::clients::list_clients,
             commands::clients::add_client,
+            commands::clients::update_client,
             commands::clients::open_client_file,
             commands::notes::create_note,
             commands::notes::save_draft,
-            commands::clients::update_client,
             commands::notes::sign_note,
             commands::notes::add_addendum,
             commands::notes::set_note_third_party,
+            commands::notes::link_note_appointment,
             commands::search::search,
             commands::appointments::day_appointments,
             commands::appointments::add_appointment,
-            commands::notes::link_note_appointment,
+            commands::appointments::update_appointment,
         ])
         .setup(|app| {
             lock::spawn_idle_watcher(app.handle().clone());
@@ -149,14 +150,14 @@ pub fn run() {
             lock_and_exit_on_termination_signals(app.handle().clone());
             Ok(())
         })
+        // Window events arrive on the main thread, which also delivers the page's "drafts saved"
+        // answer, so the save-then-lock runs on a thread of its own.
         .on_window_event(|window, event| match event {
             WindowEvent::Resized(_) => {
                 let app = window.app_handle();
                 if app.state::<AppState>().lock_on_minimise() && lock::window_minimised(app) {
                     lock::lock_after_saving_in_background(app, LockReason::Minimised, |_| {});
                 }
-        // Window events arrive on the main thread, which also delivers the page's "drafts saved"
-        // answer, so the save-then-lock runs on a thread of its own.
             }
             WindowEvent::CloseRequested { api, .. } => {
                 let app = window.app_handle();

@@ -1,4 +1,5 @@
-//! Appointment commands: the day view and booking an appointment. Thin wrappers over
+//! Appointment commands: the day view, booking an appointment, and recording attendance and
+//! payment afterwards. Thin wrappers over
 //! `casenotes::domain::appointments`; a day crosses IPC as "YYYY-MM-DD" and is read in this
 //! computer's local time by the core.
 
@@ -23,6 +24,13 @@ pub struct AddAppointmentArgs {
     pub details: AppointmentDetails,
 }
 
+#[derive(Deserialize, TS)]
+pub struct UpdateAppointmentArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub details: AppointmentDetails,
+}
+
 #[tauri::command]
 pub async fn day_appointments(
     state: State<'_, AppState>,
@@ -37,4 +45,13 @@ pub async fn add_appointment(
     args: AddAppointmentArgs,
 ) -> IpcResult<Appointment> {
     state.with_session(|s| appointments::add(s, args.details))
+}
+
+/// Attendance (only once the time has passed: the core's rule), fee and payment.
+#[tauri::command]
+pub async fn update_appointment(
+    state: State<'_, AppState>,
+    args: UpdateAppointmentArgs,
+) -> IpcResult<Appointment> {
+    state.with_session(|s| appointments::update(s, args.id, args.details))
 }

@@ -196,31 +196,68 @@ async fn the_whole_client_form_adds_and_edits_a_client() {
 
 #[tokio::test]
 #[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn a_note_is_linked_to_the_appointment_it_records() {
+async fn attendance_is_recorded_and_a_note_is_linked_to_its_appointment() {
     let (_tmp, vault) = vault_with_a_client(|s, client_id| {
-        let starts_at = chrono::Utc::now() - chrono::Duration::days(2);
-        appointments::add(
-            s,
-            appointments::AppointmentDetails {
-                client_id,
-                starts_at,
-                minutes: 50,
-                mode: appointments::Mode::Video,
-                attendance: appointments::Attendance::Attended,
-                fee_pence: None,
-                paid: false,
-            },
-        )
-        .unwrap();
+        for days in [-2, 5] {
+            appointments::add(
+                s,
+                appointments::AppointmentDetails {
+                    client_id,
+                    starts_at: chrono::Utc::now() + chrono::Duration::days(days),
+                    minutes: 50,
+                    mode: appointments::Mode::Video,
+                    attendance: appointments::Attendance::Booked,
+                    fee_pence: None,
+                    paid: false,
+                },
+            )
+            .unwrap();
+        }
     });
     let app = App::launch(&vault, &[]).await;
     open_first_client(&app).await;
+
+    // Newest first: the one in five days' time cannot be marked attended yet.
+    app.click("record-attendance").await;
+    app.wait_for("attendance-select")
+        .await
+        .select_by_value("attended")
+        .await
+        .unwrap();
+    app.click("attendance-save").await;
+    let error = app.wait_for_text("attendance-error").await;
+    assert!(
+        error.contains("once the appointment time has passed"),
+        "{error}"
+    );
+    app.click("attendance-cancel").await;
+    // The one two days ago: attended, £55, paid.
+    let buttons = app
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "[data-testid='record-attendance']",
+        ))
+        .await
+        .unwrap();
+    buttons[1].click().await.unwrap();
+    app.wait_for("attendance-select")
+        .await
+        .select_by_value("attended")
+        .await
+        .unwrap();
+    app.type_into("attendance-fee", "55").await;
+    app.click("attendance-paid").await;
+    app.shot("44-record-attendance").await;
+    app.click("attendance-save").await;
+    wait_for_text_containing(&app, "timeline", "£55.00, paid").await;
+    assert!(app.text_of("timeline").await.contains("Attended"));
+
     app.click("new-note").await;
     let select = app.wait_for("note-appointment-select").await;
     let options = select.text().await.unwrap();
     assert!(options.contains("Video"), "{options}");
-    // The first option after "None": the client's only appointment.
-    select.select_by_index(1).await.unwrap();
+    // Options after "None", newest first: the past appointment is the second.
+    select.select_by_index(2).await.unwrap();
     app.type_into("note-body", "Worked on the letter to her landlord.")
         .await;
     wait_for_text_containing(&app, "note-save-status", "Draft saved").await;
@@ -233,7 +270,17 @@ async fn a_note_is_linked_to_the_appointment_it_records() {
     let session = reopen(&vault);
     let id = clients::id_for(&session, "C-0001").unwrap();
     let stored = notes::for_client(&session, id).unwrap();
-    let appointment = appointments::for_client(&session, id).unwrap()[0].id;
+    let past = appointments::for_client(&session, id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.details.starts_at < chrono::Utc::now())
+        .unwrap();
+    assert_eq!(past.details.attendance, appointments::Attendance::Attended);
+    assert_eq!(
+        (past.details.fee_pence, past.details.paid),
+        (Some(5500), true)
+    );
+    let appointment = past.id;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].appointment_id, Some(appointment));
     session.lock().unwrap();

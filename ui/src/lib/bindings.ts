@@ -174,6 +174,8 @@ date: string, };
 
 export type AddAppointmentArgs = { details: AppointmentDetails, };
 
+export type UpdateAppointmentArgs = { id: number, details: AppointmentDetails, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -205,4 +207,5 @@ export type Commands = {
   search: { args: SearchArgs; result: Array<Hit> };
   day_appointments: { args: DayArgs; result: Array<Appointment> };
   add_appointment: { args: AddAppointmentArgs; result: Appointment };
+  update_appointment: { args: UpdateAppointmentArgs; result: Appointment };
 };

@@ -17,6 +17,7 @@ use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::search::{Hit, HitKind};
 
 use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointmentArgs};
+use crate::commands::attachments::{AddAttachmentArgs, AttachmentIdArgs};
 use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
@@ -94,6 +95,22 @@ fn commands() -> Vec<(&'static str, String, String)> {
             UpdateAppointmentArgs::name(),
             Appointment::name(),
         ),
+        (
+            "add_attachment",
+            AddAttachmentArgs::name(),
+            format!("{} | null", AttachmentInfo::name()),
+        ),
+        // A raw binary answer (`tauri::ipc::Response`): the image's bytes, never JSON.
+        (
+            "open_attachment",
+            AttachmentIdArgs::name(),
+            "ArrayBuffer".to_owned(),
+        ),
+        (
+            "save_attachment_copy",
+            AttachmentIdArgs::name(),
+            "string | null".to_owned(),
+        ),
     ]
 }
 
@@ -148,6 +165,8 @@ fn declarations() -> Vec<String> {
         DayArgs::decl(),
         AddAppointmentArgs::decl(),
         UpdateAppointmentArgs::decl(),
+        AddAttachmentArgs::decl(),
+        AttachmentIdArgs::decl(),
     ]
 }
 

@@ -32,4 +32,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "day_appointments",
     "add_appointment",
     "update_appointment",
+    "add_attachment",
+    "open_attachment",
+    "save_attachment_copy",
 ];

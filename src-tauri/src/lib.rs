@@ -111,6 +111,9 @@ pub fn run() {
     };
     let app = tauri::Builder::default()
         .plugin(navigation_guard())
+        // Native open/save dialogs for attachments, shown from Rust only: the window is granted
+        // none of the plugin's commands (capabilities/main.json).
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(dir, idle_override()))
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_state,
@@ -143,8 +146,12 @@ pub fn run() {
             commands::appointments::day_appointments,
             commands::appointments::add_appointment,
             commands::appointments::update_appointment,
+            commands::attachments::add_attachment,
+            commands::attachments::open_attachment,
+            commands::attachments::save_attachment_copy,
         ])
         .setup(|app| {
+            commands::attachments::keep_chosen_files_out_of_recent_files();
             lock::spawn_idle_watcher(app.handle().clone());
             #[cfg(unix)]
             lock_and_exit_on_termination_signals(app.handle().clone());

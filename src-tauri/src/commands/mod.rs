@@ -5,6 +5,7 @@
 //! TypeScript together with the result type (see `bindings.rs`).
 
 pub mod appointments;
+pub mod attachments;
 pub mod clients;
 pub mod notes;
 pub mod search;

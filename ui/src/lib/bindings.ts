@@ -176,6 +176,14 @@ export type AddAppointmentArgs = { details: AppointmentDetails, };
 
 export type UpdateAppointmentArgs = { id: number, details: AppointmentDetails, };
 
+export type AddAttachmentArgs = { client_id: number, 
+/**
+ * `null` attaches the file to the client rather than to one of their notes.
+ */
+note_id: number | null, };
+
+export type AttachmentIdArgs = { id: number, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -208,4 +216,7 @@ export type Commands = {
   day_appointments: { args: DayArgs; result: Array<Appointment> };
   add_appointment: { args: AddAppointmentArgs; result: Appointment };
   update_appointment: { args: UpdateAppointmentArgs; result: Appointment };
+  add_attachment: { args: AddAttachmentArgs; result: AttachmentInfo | null };
+  open_attachment: { args: AttachmentIdArgs; result: ArrayBuffer };
+  save_attachment_copy: { args: AttachmentIdArgs; result: string | null };
 };

@@ -23,6 +23,8 @@ const PASSPHRASE: &str = "marmalade tugboat orchard velvet";
 const WRONG: &str = "marmalade tugboat orchard violet";
 const WAIT: Duration = Duration::from_secs(15);
 
+#[path = "e2e/attachments.rs"]
+mod attachments;
 #[path = "e2e/clients.rs"]
 mod clients;
 

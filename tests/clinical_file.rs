@@ -390,6 +390,46 @@ fn the_cli_keeps_the_same_rules_and_exits_6() {
         "{raw}"
     );
     assert_success(&run(&["audit", "verify"]));
+
+    // Every field the desktop form has can be given on the command line too.
+    let out = run(&[
+        "client",
+        "add",
+        "--given",
+        "Cara",
+        "--family",
+        "Dunmore",
+        "--address",
+        "2 Mill Row, Todmorden",
+        "--emergency-name",
+        "Ewan Dunmore",
+        "--emergency-relationship",
+        "husband",
+        "--emergency-phone",
+        "07700 900789",
+        "--gp-name",
+        "Dr Farrant",
+        "--gp-practice",
+        "Todmorden Health Centre",
+        "--legal-hold",
+        "Court order 2026/114",
+        "--restricted",
+        "No contact with her employer",
+        "--json",
+    ]);
+    assert_success(&out);
+    let added: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let out = run(&["client", "list", "--json"]);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let cara = list
+        .iter()
+        .find(|c| c["case_ref"] == added["case_ref"])
+        .expect("the new client is listed");
+    let d = &cara["details"];
+    assert_eq!(d["emergency_relationship"], "husband");
+    assert_eq!(d["gp_practice"], "Todmorden Health Centre");
+    assert_eq!(d["legal_hold_reason"], "Court order 2026/114");
+    assert_eq!(d["restricted_reason"], "No contact with her employer");
 }
 
 #[test]

@@ -62,6 +62,29 @@ pub struct ClientArgs {
     ended: Option<String>,
     #[arg(long)]
     referral_source: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    /// Emergency contact's name
+    #[arg(long)]
+    emergency_name: Option<String>,
+    /// Emergency contact's relationship to the client
+    #[arg(long)]
+    emergency_relationship: Option<String>,
+    #[arg(long)]
+    emergency_phone: Option<String>,
+    #[arg(long)]
+    gp_name: Option<String>,
+    #[arg(long)]
+    gp_practice: Option<String>,
+    /// The GP practice's phone or address
+    #[arg(long)]
+    gp_contact: Option<String>,
+    /// Put the record on legal hold, with this reason (kept past its destruction date)
+    #[arg(long, value_name = "REASON")]
+    legal_hold: Option<String>,
+    /// Restrict processing, with this reason (the client asked you to limit the use of their data)
+    #[arg(long, value_name = "REASON")]
+    restricted: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -138,6 +161,15 @@ pub fn client(session: &mut Session, command: &ClientCommand, json: bool) -> Res
             d.therapy_started_on = date(a.started.as_deref(), "therapy start date")?;
             d.therapy_ended_on = date(a.ended.as_deref(), "therapy end date")?;
             d.referral_source = a.referral_source.clone();
+            d.address = a.address.clone();
+            d.emergency_name = a.emergency_name.clone();
+            d.emergency_relationship = a.emergency_relationship.clone();
+            d.emergency_phone = a.emergency_phone.clone();
+            d.gp_name = a.gp_name.clone();
+            d.gp_practice = a.gp_practice.clone();
+            d.gp_contact = a.gp_contact.clone();
+            d.legal_hold_reason = a.legal_hold.clone();
+            d.restricted_reason = a.restricted.clone();
             let client = clients::add(session, d)?;
             if json {
                 println!(

@@ -66,6 +66,12 @@ pub fn media_type(file_name: &str, content: &[u8]) -> &'static str {
     }
 }
 
+/// The size rounded up to a tenth, so a file just over the limit reads "25.1 MB", never "25.0 MB".
+fn too_big(bytes: u64) -> String {
+    let mb = (bytes as f64 / (1024.0 * 1024.0) * 10.0).ceil() / 10.0;
+    format!("The file is {mb:.1} MB; an attachment can be at most 25 MB.")
+}
+
 /// Adds bytes already in memory (the desktop's file picker and the CLI both end here).
 pub fn add(
     session: &mut Session,
@@ -76,10 +82,7 @@ pub fn add(
 ) -> Result<AttachmentInfo> {
     if content.len() > MAX_BYTES {
         return Err(Error::rule(
-            format!(
-                "The file is {:.1} MB; attachments can be at most 25 MB.",
-                content.len() as f64 / (1024.0 * 1024.0)
-            ),
+            too_big(content.len() as u64),
             "Attach a smaller copy, for example a scan at a lower resolution.",
         ));
     }
@@ -143,10 +146,7 @@ pub fn add_file(
         .len();
     if size > MAX_BYTES as u64 {
         return Err(Error::rule(
-            format!(
-                "The file is {:.1} MB; attachments can be at most 25 MB.",
-                size as f64 / (1024.0 * 1024.0)
-            ),
+            too_big(size),
             "Attach a smaller copy, for example a scan at a lower resolution.",
         ));
     }
@@ -235,6 +235,15 @@ pub fn save_copy(session: &Session, id: i64, destination: &Path) -> Result<Attac
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_just_over_the_limit_never_reads_as_25_mb() {
+        assert_eq!(
+            too_big(MAX_BYTES as u64 + 1),
+            "The file is 25.1 MB; an attachment can be at most 25 MB."
+        );
+        assert!(too_big(31 * 1024 * 1024).starts_with("The file is 31.0 MB"));
+    }
 
     #[test]
     fn media_types_come_from_content_first() {

@@ -340,3 +340,53 @@ async fn add_view_and_save_out_an_image_through_the_native_dialogs() {
     );
     session.lock().unwrap();
 }
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn a_letter_is_attached_to_the_note_it_belongs_with() {
+    let (tmp, vault) = temp_vault();
+    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+    let mut session = created.session;
+    let client = clients::add(
+        &mut session,
+        clients::ClientDetails::named("Oriel", "Vantongeren"),
+    )
+    .unwrap();
+    let note = casenotes::domain::notes::create(
+        &mut session,
+        client.id,
+        casenotes::domain::notes::NoteKind::Contact,
+        casenotes::domain::notes::Template::Free,
+        "Phoned the GP surgery about the referral letter.",
+        false,
+    )
+    .unwrap();
+    casenotes::domain::notes::sign(&mut session, note.id).unwrap();
+    session.lock().unwrap();
+    let letter = tmp.path().join("referral-letter.pdf");
+    std::fs::write(&letter, b"%PDF-1.4\n% a letter from the GP\n%%EOF\n").unwrap();
+
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    app.unlock_with(PASSPHRASE).await;
+    app.wait_for("home").await;
+    app.click("nav-clients").await;
+    app.click("open-client-C-0001").await;
+    // A signed note still takes an attachment: the file is not part of what was signed.
+    app.click("note-attach").await;
+    choose_file(&app, &letter).await;
+    let attached = app.wait_for_text("note-attachments").await;
+    assert!(attached.contains("referral-letter.pdf"), "{attached}");
+    assert_eq!(app.text_of("attachment-type").await, "PDF document");
+    let with = app.text_of("attachment-with").await;
+    assert!(with.starts_with("Contact note, "), "{with}");
+    app.shot("65-letter-attached-to-note").await;
+    app.quit().await;
+
+    let session = reopen(&vault);
+    let stored = attachments::for_client(&session, client.id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].note_id, Some(note.id));
+    assert_eq!(stored[0].media_type, "application/pdf");
+    session.lock().unwrap();
+}

@@ -159,6 +159,13 @@ impl App {
             .is_ok()
     }
 
+    /// From the lock screen of an existing vault to the home screen, with the test passphrase.
+    async fn unlock_to_home(&self) {
+        self.wait_for("lock-screen").await;
+        self.unlock_with(PASSPHRASE).await;
+        self.wait_for("home").await;
+    }
+
     async fn type_into(&self, testid: &str, text: &str) {
         let field = self.wait_for(testid).await;
         field.clear().await.unwrap();
@@ -346,6 +353,16 @@ fn temp_vault() -> (tempfile::TempDir, PathBuf) {
     (tmp, vault)
 }
 
+/// The vault opened by the core after the app has quit, to check what the app stored.
+fn reopen(vault: &Path) -> casenotes::vault::Session {
+    Vault::open(vault)
+        .unwrap()
+        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
+            PASSPHRASE,
+        )))
+        .unwrap()
+}
+
 /// A vault made by the core, locked, as the app finds it on any start after the first.
 fn existing_vault() -> (tempfile::TempDir, PathBuf) {
     let (tmp, vault) = temp_vault();
@@ -523,9 +540,7 @@ async fn locks_itself_after_the_idle_time() {
     let (_tmp, vault) = existing_vault();
     let app = App::launch(&vault, &[("CASENOTES_IDLE_SECONDS", "4")]).await;
 
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     let vault_id = app.wait_for_text("vault-id").await;
     let unlocked_at = Instant::now();
     assert_eq!(
@@ -673,9 +688,7 @@ fn app_pid(vault: &Path) -> Option<i32> {
 async fn quitting_on_sigterm_locks_the_vault_cleanly() {
     let (_tmp, vault) = existing_vault();
     let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.wait_for_text("vault-id").await;
 
     let pid = app_pid(&vault).expect("the app's process");
@@ -721,9 +734,7 @@ async fn quitting_on_sigterm_locks_the_vault_cleanly() {
 async fn settings_keep_the_idle_time_and_change_the_passphrase() {
     let (_tmp, vault) = existing_vault();
     let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.click("nav-settings").await;
     app.wait_for("about-commit").await;
 
@@ -841,9 +852,7 @@ async fn wait_for_text_containing(app: &App, testid: &str, wanted: &str) -> Stri
 async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     let (_tmp, vault) = existing_vault();
     let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
 
     // Add a client; the core's validation message shows next to the form.
     app.click("nav-clients").await;
@@ -1059,9 +1068,7 @@ async fn locking_mid_draft_keeps_every_word() {
     session.lock().unwrap();
 
     let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.click("nav-clients").await;
     app.click("open-client-C-0001").await;
     app.click("new-note").await;
@@ -1109,9 +1116,7 @@ async fn book_an_appointment_and_see_it_on_the_day_view() {
     session.lock().unwrap();
 
     let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.click("nav-clients").await;
     app.click("open-client-C-0001").await;
     app.click("book-appointment").await;

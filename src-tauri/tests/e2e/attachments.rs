@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use casenotes::domain::{attachments, clients};
 use casenotes::secret::Passphrase;
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::Vault;
 use serde_json::{json, Value};
 
-use super::{shots_dir, temp_vault, wait_for_text_containing, App, PASSPHRASE, WAIT};
+use super::{reopen, shots_dir, temp_vault, wait_for_text_containing, App, PASSPHRASE, WAIT};
 
 const ADD_TITLE: &str = "Add a file to the client's record";
 const SAVE_TITLE: &str = "Save an unencrypted copy";
@@ -31,15 +31,6 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     writer.write_image_data(&pixels).unwrap();
     writer.finish().unwrap();
     out
-}
-
-fn reopen(vault: &Path) -> Session {
-    Vault::open(vault)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
-            PASSPHRASE,
-        )))
-        .unwrap()
 }
 
 fn xdotool(args: &[&str]) -> String {
@@ -163,9 +154,7 @@ async fn add_view_and_save_out_an_image_through_the_native_dialogs() {
     let data_home = tmp.path().join("data-home");
     std::fs::create_dir_all(&data_home).unwrap();
     let app = App::launch(&vault, &[("XDG_DATA_HOME", data_home.to_str().unwrap())]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.click("nav-clients").await;
     app.click("open-client-C-0001").await;
     app.wait_for("attachments-empty").await;
@@ -367,9 +356,7 @@ async fn a_letter_is_attached_to_the_note_it_belongs_with() {
     std::fs::write(&letter, b"%PDF-1.4\n% a letter from the GP\n%%EOF\n").unwrap();
 
     let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.click("nav-clients").await;
     app.click("open-client-C-0001").await;
     // A signed note still takes an attachment: the file is not part of what was signed.

@@ -5,19 +5,12 @@ use std::time::{Duration, Instant};
 
 use casenotes::domain::{appointments, clients, notes};
 use casenotes::secret::Passphrase;
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::{Session, Vault};
 use fantoccini::key::Key;
 
-use super::{app_pid, existing_vault, temp_vault, wait_for_text_containing, App, PASSPHRASE, WAIT};
-
-fn reopen(vault: &std::path::Path) -> Session {
-    Vault::open(vault)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
-            PASSPHRASE,
-        )))
-        .unwrap()
-}
+use super::{
+    app_pid, existing_vault, reopen, temp_vault, wait_for_text_containing, App, PASSPHRASE, WAIT,
+};
 
 /// A vault holding one client, Tamsin Ellerby (C-0001); `with` adds more through the core.
 fn vault_with_a_client(
@@ -43,9 +36,7 @@ async fn type_date(app: &App, id: &str, day: &str, month: &str, year: &str) {
 }
 
 async fn open_first_client(app: &App) {
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.click("nav-clients").await;
     app.click("open-client-C-0001").await;
 }
@@ -55,9 +46,7 @@ async fn open_first_client(app: &App) {
 async fn the_whole_client_form_adds_and_edits_a_client() {
     let (_tmp, vault) = existing_vault();
     let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
+    app.unlock_to_home().await;
     app.click("nav-clients").await;
     app.click("add-client-open").await;
 

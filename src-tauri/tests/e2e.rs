@@ -353,6 +353,34 @@ fn temp_vault() -> (tempfile::TempDir, PathBuf) {
     (tmp, vault)
 }
 
+pub(crate) fn xdotool(args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool runs (scripts/install-deps.sh installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The X window ids of visible windows with exactly this title.
+pub(crate) fn windows_titled(title: &str) -> Vec<String> {
+    let pattern = format!("^{}$", regex_escape(title));
+    xdotool(&["search", "--onlyvisible", "--name", &pattern])
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// xdotool's --name takes a regular expression; titles here hold only `'` and spaces besides
+/// letters, but escape anyway so a changed title cannot silently match something else.
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.^$|?*+()[]{}".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
+
 /// The vault opened by the core after the app has quit, to check what the app stored.
 fn reopen(vault: &Path) -> casenotes::vault::Session {
     Vault::open(vault)

@@ -14,7 +14,10 @@ use casenotes::secret::Passphrase;
 use casenotes::vault::Vault;
 use serde_json::{json, Value};
 
-use super::{reopen, shots_dir, temp_vault, wait_for_text_containing, App, PASSPHRASE, WAIT};
+use super::{
+    reopen, shots_dir, temp_vault, wait_for_text_containing, windows_titled, xdotool, App,
+    PASSPHRASE, WAIT,
+};
 
 const ADD_TITLE: &str = "Add a file to the client's record";
 const SAVE_TITLE: &str = "Save an unencrypted copy";
@@ -31,34 +34,6 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     writer.write_image_data(&pixels).unwrap();
     writer.finish().unwrap();
     out
-}
-
-fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .output()
-        .expect("xdotool runs (scripts/install-deps.sh installs it)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The X window ids of visible windows with exactly this title.
-fn windows_titled(title: &str) -> Vec<String> {
-    let pattern = format!("^{}$", regex_escape(title));
-    xdotool(&["search", "--onlyvisible", "--name", &pattern])
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
-}
-
-/// xdotool's --name takes a regular expression; titles here hold only `'` and spaces besides
-/// letters, but escape anyway so a changed title cannot silently match something else.
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.^$|?*+()[]{}".contains(c);
-            special.then_some('\\').into_iter().chain([c])
-        })
-        .collect()
 }
 
 /// Waits for the native dialog, gives it the keyboard focus, and answers its window id.

@@ -320,3 +320,65 @@ async fn quitting_in_the_autosave_pause_keeps_every_word() {
     assert!(actions.contains(&"vault_locked".to_owned()), "{actions:?}");
     session.lock().unwrap();
 }
+
+/// Asks the window to close the way a window manager does when the close button is pressed:
+/// a WM_DELETE_WINDOW client message (Xvfb has no window manager to press it for us).
+fn press_the_close_button(window: u32) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+    let (conn, _) = x11rb::connect(None).expect("the X display");
+    let atom = |name: &[u8]| conn.intern_atom(false, name).unwrap().reply().unwrap().atom;
+    let (protocols, delete) = (atom(b"WM_PROTOCOLS"), atom(b"WM_DELETE_WINDOW"));
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event)
+        .unwrap();
+    conn.flush().unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn closing_the_window_in_the_autosave_pause_keeps_every_word() {
+    let (_tmp, vault) = vault_with_a_client(|_, _| {});
+    let app = App::launch(&vault, &[]).await;
+    open_first_client(&app).await;
+    app.click("new-note").await;
+    let words = "Left before the end; said she would write.";
+    let window: u32 = super::windows_titled("casenotes")
+        .pop()
+        .expect("the app's window")
+        .parse()
+        .unwrap();
+    app.wait_for("note-body")
+        .await
+        .send_keys(words)
+        .await
+        .unwrap();
+    let status = app.text_of("note-save-status").await;
+    press_the_close_button(window);
+    assert_eq!(
+        status, "Unsaved changes",
+        "the close must come inside the autosave pause for this test to mean anything"
+    );
+    let deadline = Instant::now() + WAIT;
+    while app_pid(&vault).is_some() {
+        assert!(Instant::now() < deadline, "the window did not close");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.quit().await;
+    assert!(
+        std::fs::metadata(vault.join("casenotes.db-wal")).map_or(true, |m| m.len() == 0),
+        "the database was closed cleanly (WAL checkpointed)"
+    );
+
+    let session = reopen(&vault);
+    let id = clients::id_for(&session, "C-0001").unwrap();
+    let stored = notes::for_client(&session, id).unwrap();
+    assert_eq!(
+        stored.len(),
+        1,
+        "the draft was saved before the window closed"
+    );
+    assert_eq!(stored[0].body, words);
+    casenotes::audit::verify(session.conn().unwrap()).unwrap();
+    session.lock().unwrap();
+}

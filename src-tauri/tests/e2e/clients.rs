@@ -382,3 +382,59 @@ async fn closing_the_window_in_the_autosave_pause_keeps_every_word() {
     casenotes::audit::verify(session.conn().unwrap()).unwrap();
     session.lock().unwrap();
 }
+
+/// A window manager for the length of one test: Xvfb has none, and minimising needs one.
+struct WindowManager(std::process::Child);
+
+impl WindowManager {
+    async fn start() -> WindowManager {
+        let child = std::process::Command::new("openbox")
+            .arg("--sm-disable")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openbox runs (scripts/install-deps.sh installs it)");
+        // Give it a moment to take over the windows already on the display.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        WindowManager(child)
+    }
+}
+
+impl Drop for WindowManager {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn minimising_the_window_locks_when_asked_to_and_keeps_the_draft() {
+    let (_tmp, vault) = vault_with_a_client(|s, _| {
+        casenotes::domain::settings::set(s, "desktop_lock_on_minimise", "true").unwrap();
+    });
+    let app = App::launch(&vault, &[]).await;
+    open_first_client(&app).await;
+    app.click("new-note").await;
+    let words = "Wants to try the breathing exercise before the hearing.";
+    app.type_into("note-body", words).await;
+    let window = super::windows_titled("casenotes")
+        .pop()
+        .expect("the app's window");
+    let wm = WindowManager::start().await;
+    app.mark_page().await;
+    super::xdotool(&["windowminimize", &window]);
+    app.wait_for_reloaded_lock_screen().await;
+    super::wait_for_window_title("casenotes (locked)").await;
+    drop(wm);
+    app.assert_nothing_left_after_lock(&["Ellerby", "breathing"])
+        .await;
+    app.quit().await;
+
+    let session = reopen(&vault);
+    let id = clients::id_for(&session, "C-0001").unwrap();
+    let stored = notes::for_client(&session, id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].body, words);
+    session.lock().unwrap();
+}

@@ -104,6 +104,8 @@ impl DraftsSaved {
 pub fn lock_after_saving(app: &AppHandle, reason: LockReason) -> IpcResult<bool> {
     let state = app.state::<AppState>();
     if !state.is_unlocked() {
+        // Perhaps because another lock is under way: let it finish first.
+        drop(state.locking.lock().unwrap_or_else(|p| p.into_inner()));
         return Ok(false);
     }
     let request = state.drafts_saved.request();
@@ -138,6 +140,8 @@ pub fn lock_after_saving_in_background(
 /// Locks the vault if it is open. Returns whether there was anything to lock.
 pub fn lock(app: &AppHandle, reason: LockReason) -> IpcResult<bool> {
     let state = app.state::<AppState>();
+    // One lock at a time; a second caller returns only once the first has finished.
+    let _one_at_a_time = state.locking.lock().unwrap_or_else(|p| p.into_inner());
     let Some(session) = state.take_session() else {
         return Ok(false);
     };

@@ -32,6 +32,10 @@ pub const LOCK_ON_MINIMISE: &str = "desktop_lock_on_minimise";
 pub struct AppState {
     /// The "save drafts before locking" handshake (see `lock.rs`); not vault state.
     pub drafts_saved: crate::lock::DraftsSaved,
+    /// Held for the whole of a lock, so that a second way of locking (the close button pressed
+    /// twice, a signal during a close) waits until the first has closed the database rather than
+    /// letting the app quit under it.
+    pub locking: Mutex<()>,
     /// The vault folder, fixed at start-up (`CASENOTES_VAULT`, else the platform data folder).
     pub vault_dir: PathBuf,
     /// Debug builds only: `CASENOTES_IDLE_SECONDS` replaces the idle time, for the e2e tests.
@@ -60,6 +64,7 @@ impl AppState {
     pub fn new(vault_dir: PathBuf, idle_override: Option<Duration>) -> Self {
         Self {
             drafts_saved: Default::default(),
+            locking: Mutex::new(()),
             vault_dir,
             idle_override,
             inner: Mutex::new(Inner {

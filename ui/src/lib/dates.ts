@@ -81,3 +81,9 @@ export function clockTime(text: string): { value: string; error: string } {
   }
   return { value: `${pad(Number(m[1]))}:${m[2]}`, error: '' };
 }
+
+/** The local calendar day of an instant, as "YYYY-MM-DD". */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

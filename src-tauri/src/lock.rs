@@ -103,9 +103,8 @@ impl DraftsSaved {
 /// [`lock_after_saving_in_background`]).
 pub fn lock_after_saving(app: &AppHandle, reason: LockReason) -> IpcResult<bool> {
     let state = app.state::<AppState>();
+    let _one_at_a_time = one_at_a_time(&state);
     if !state.is_unlocked() {
-        // Perhaps because another lock is under way: let it finish first.
-        drop(state.locking.lock().unwrap_or_else(|p| p.into_inner()));
         return Ok(false);
     }
     let request = state.drafts_saved.request();
@@ -115,7 +114,7 @@ pub fn lock_after_saving(app: &AppHandle, reason: LockReason) -> IpcResult<bool>
     {
         state.drafts_saved.wait(request, SAVE_BEFORE_LOCK);
     }
-    lock(app, reason)
+    lock_now(app, &state, reason)
 }
 
 /// [`lock_after_saving`] on its own thread, then `then` (for window events, which arrive on the
@@ -140,8 +139,18 @@ pub fn lock_after_saving_in_background(
 /// Locks the vault if it is open. Returns whether there was anything to lock.
 pub fn lock(app: &AppHandle, reason: LockReason) -> IpcResult<bool> {
     let state = app.state::<AppState>();
-    // One lock at a time; a second caller returns only once the first has finished.
-    let _one_at_a_time = state.locking.lock().unwrap_or_else(|p| p.into_inner());
+    let _one_at_a_time = one_at_a_time(&state);
+    lock_now(app, &state, reason)
+}
+
+/// Every lock, with or without saving drafts first, runs whole under this guard: a second way of
+/// locking returns only once the first has closed the database.
+fn one_at_a_time<'a>(state: &'a AppState) -> std::sync::MutexGuard<'a, ()> {
+    state.locking.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The lock itself; the caller holds [`one_at_a_time`].
+fn lock_now(app: &AppHandle, state: &AppState, reason: LockReason) -> IpcResult<bool> {
     let Some(session) = state.take_session() else {
         return Ok(false);
     };

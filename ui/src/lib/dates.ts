@@ -27,17 +27,20 @@ export function formatTime(iso: string): string {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** Today on this computer as "YYYY-MM-DD". */
-export function today(): string {
-  const d = new Date();
+/** A local calendar day as "YYYY-MM-DD". */
+function ymd(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/** Today on this computer as "YYYY-MM-DD". */
+export function today(): string {
+  return ymd(new Date());
+}
+
 /** "YYYY-MM-DD" moved by whole days. */
-export function shiftDay(ymd: string, days: number): string {
-  const [y, m, d] = ymd.split('-').map(Number);
-  const t = new Date(y, m - 1, d + days);
-  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
+export function shiftDay(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return ymd(new Date(y, m - 1, d + days));
 }
 
 /**
@@ -84,6 +87,5 @@ export function clockTime(text: string): { value: string; error: string } {
 
 /** The local calendar day of an instant, as "YYYY-MM-DD". */
 export function localDay(iso: string): string {
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return ymd(new Date(iso));
 }

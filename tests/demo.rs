@@ -3,7 +3,6 @@
 
 mod common;
 
-use casenotes::audit;
 use casenotes::domain::clients::{self, ClientStatus};
 use casenotes::domain::notes;
 use common::*;
@@ -59,7 +58,7 @@ fn demo_practice_is_consistent_and_reports_progress() {
         }
     }
     assert_eq!(total, notes_made);
-    audit::verify(s.conn().unwrap()).unwrap();
+    s.verify_audit().unwrap();
     let hits = casenotes::search::search(&s, &all[0].details.family_name).unwrap();
     assert!(
         hits.iter().any(|h| h.client_id == all[0].id),

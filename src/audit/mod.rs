@@ -3,7 +3,9 @@
 //! Each entry holds the SHA-256 of the entry before it, so editing, deleting or reordering
 //! entries breaks the chain, and `verify` names the first entry that no longer fits. The newest
 //! entry's number and hash are also kept in `audit_head`, so entries cut from the end are noticed
-//! too. Entries are appended in the same transaction as the change they record.
+//! too. Entries are appended in the same transaction as the change they record, and each append
+//! (entry and head) is one atomic step of its own even when no transaction is open. The first
+//! entry is the vault's creation and names the vault id of `vault.toml`; `verify` requires it.
 //!
 //! An entry holds a time, an action name, the id of the record acted on and a small JSON detail
 //! of ids and counts. It must never hold clinical text: callers pass ids, not content.
@@ -46,6 +48,10 @@ pub enum Action {
     AttachmentOpened,
     AttachmentSavedOut,
     DemoDataAdded,
+    BackupMade,
+    BackupFailed,
+    BackupVerified,
+    BackupRestored,
 }
 
 impl Action {
@@ -74,6 +80,10 @@ impl Action {
             Action::AttachmentOpened => "attachment_opened",
             Action::AttachmentSavedOut => "attachment_saved_out",
             Action::DemoDataAdded => "demo_data_added",
+            Action::BackupMade => "backup_made",
+            Action::BackupFailed => "backup_failed",
+            Action::BackupVerified => "backup_verified",
+            Action::BackupRestored => "backup_restored",
         }
     }
 }
@@ -108,6 +118,39 @@ pub fn append(
 }
 
 pub(crate) fn append_at(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    action: Action,
+    subject: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<Entry> {
+    // The entry and the head move together or not at all. A savepoint nests inside a caller's
+    // transaction, and on a bare connection (`Session::record`, `Session::lock`) it is a
+    // transaction of its own, so a crash or a failure between the two statements can never leave
+    // `audit_head` behind the log.
+    conn.execute_batch("SAVEPOINT audit_append")?;
+    match write_entry(conn, at, action, subject, detail) {
+        Ok(entry) => match conn.execute_batch("RELEASE audit_append") {
+            Ok(()) => Ok(entry),
+            Err(e) => {
+                undo_savepoint(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            undo_savepoint(conn);
+            Err(e)
+        }
+    }
+}
+
+/// Rolls back and closes the append's savepoint. Best effort: if SQLite has already rolled back
+/// the whole transaction (a full disk, say), there is no savepoint left and nothing to undo.
+fn undo_savepoint(conn: &Connection) {
+    let _ = conn.execute_batch("ROLLBACK TO audit_append; RELEASE audit_append");
+}
+
+fn write_entry(
     conn: &Connection,
     at: DateTime<Utc>,
     action: Action,
@@ -196,7 +239,11 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 }
 
 /// Walks the whole chain; the first entry that does not fit is reported as `AuditChainBroken`.
-pub fn verify(conn: &Connection) -> Result<Verified> {
+///
+/// `vault_id` is the id in the vault's `vault.toml`: the first entry must be that vault's own
+/// `vault_created`, so a log carried over from another vault, or one rebuilt from nothing, is
+/// reported even when its chain is self-consistent. `Session::verify_audit` passes it for you.
+pub fn verify(conn: &Connection, vault_id: &str) -> Result<Verified> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY rowid",
     )?;
@@ -236,10 +283,24 @@ pub fn verify(conn: &Connection) -> Result<Verified> {
                 "has been altered since it was written".to_owned(),
             ));
         }
+        if entry.seq == 1
+            && (entry.action != Action::VaultCreated.as_str()
+                || entry.subject.as_deref() != Some(vault_id))
+        {
+            return Err(broken(
+                1,
+                "is not the creation of this vault (the log was replaced or belongs to another vault)"
+                    .to_owned(),
+            ));
+        }
         prev_hash = entry.hash;
         expected_seq += 1;
     }
     let entries = expected_seq - 1;
+    if entries == 0 {
+        // Every vault's log starts with its creation, so an empty log has been emptied.
+        return Err(broken(1, "is missing (the log is empty)".to_owned()));
+    }
     let head: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -247,10 +308,6 @@ pub fn verify(conn: &Connection) -> Result<Verified> {
         .optional()?;
     match head {
         Some((seq, hash)) if seq == entries && hash == prev_hash => Ok(Verified {
-            entries,
-            head_hash: prev_hash,
-        }),
-        None if entries == 0 => Ok(Verified {
             entries,
             head_hash: prev_hash,
         }),

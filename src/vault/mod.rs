@@ -373,6 +373,11 @@ impl Session {
         Ok(())
     }
 
+    /// Walks the audit chain, requiring its first entry to be this vault's own creation.
+    pub fn verify_audit(&self) -> Result<audit::Verified> {
+        audit::verify(self.conn()?, &self.vault.meta.vault_id.to_string())
+    }
+
     pub fn status(&self) -> Result<Status> {
         let conn = self.conn()?;
         Ok(Status {

@@ -278,7 +278,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let conn = session.conn()?;
             match action {
                 AuditCommand::Verify => {
-                    let verified = audit::verify(conn)?;
+                    let verified = session.verify_audit()?;
                     db::integrity_check(conn)?;
                     session.lock()?;
                     report::verified(cli.json, &verified);

@@ -184,6 +184,86 @@ note_id: number | null, };
 
 export type AttachmentIdArgs = { id: number, };
 
+export type Counts = { clients: number, notes: number, addenda: number, appointments: number, attachments: number, audit_entries: number, };
+
+export type Stage = "snapshot" | "writing" | "verifying" | "restoring";
+
+export type Progress = { stage: Stage, done: number, total: number, };
+
+export type BackupSettings = { 
+/**
+ * The folder backups go to (a removable drive is fine); none until chosen.
+ */
+folder: string | null, 
+/**
+ * Back up automatically when the last good backup is older than this many hours (1-720).
+ */
+every_hours: number, 
+/**
+ * How many backups of this vault to keep in the folder (1-100).
+ */
+keep: number, 
+/**
+ * Back up automatically when casenotes locks or quits, if one is due.
+ */
+on_lock: boolean, };
+
+export type BackupStatus = { settings: BackupSettings, 
+/**
+ * UTC, RFC 3339.
+ */
+last_good_at: string | null, last_good_file: string | null, last_attempt_at: string | null, 
+/**
+ * Why the last attempt failed, when it did (plain English, no clinical content).
+ */
+last_error: string | null, 
+/**
+ * The folder is set but cannot be found (a drive unplugged).
+ */
+folder_missing: boolean, 
+/**
+ * A sentence for Home when something needs the practitioner's attention.
+ */
+warning: string | null, };
+
+export type BackupMade = { path: string, file_name: string, created_at: string, bytes: number, counts: Counts, 
+/**
+ * Older backups of this vault removed to keep the number asked for (file names).
+ */
+removed: Array<string>, };
+
+export type BackupInfo = { path: string, file_name: string, created_at: string, vault_id: string, bytes: number, counts: Counts, };
+
+export type Restored = { vault_dir: string, 
+/**
+ * Where the vault that was in the way now is (with `replace`); it is never deleted.
+ */
+moved_aside: string | null, backup_created_at: string, counts: Counts, };
+
+export type BackupSettingsArgs = { 
+/**
+ * Back up on lock or quit when the last good backup is older than this (1 to 720 hours).
+ */
+every_hours: number, 
+/**
+ * How many backups to keep in the folder (1 to 100).
+ */
+keep: number, 
+/**
+ * Back up automatically when casenotes locks or quits.
+ */
+on_lock: boolean, };
+
+export type RestoreTarget = "this_apps_folder" | "another_folder";
+
+export type RestoreArgs = { 
+/**
+ * The passphrase in use when the backup was made, or the recovery key.
+ */
+secret: string, target: RestoreTarget, };
+
+export type BackupFinished = { ok: boolean, message: string, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -219,4 +299,11 @@ export type Commands = {
   add_attachment: { args: AddAttachmentArgs; result: AttachmentInfo | null };
   open_attachment: { args: AttachmentIdArgs; result: ArrayBuffer };
   save_attachment_copy: { args: AttachmentIdArgs; result: string | null };
+  backup_status: { args: null; result: BackupStatus };
+  set_backup_settings: { args: BackupSettingsArgs; result: BackupStatus };
+  choose_backup_folder: { args: null; result: BackupStatus | null };
+  back_up_now: { args: null; result: BackupMade };
+  list_backups: { args: null; result: Array<BackupInfo> };
+  choose_backup_file: { args: null; result: BackupInfo | null };
+  restore_backup: { args: RestoreArgs; result: Restored | null };
 };

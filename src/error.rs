@@ -71,6 +71,12 @@ pub enum Error {
     )]
     DamagedKeySlot { detail: String },
 
+    #[error("The backup {} cannot be used: {detail}. Nothing was changed.", .file.display())]
+    BackupDamaged { file: PathBuf, detail: String },
+
+    #[error("The backup folder {} cannot be found. If it is on a removable drive, plug the drive in and try again.", .dir.display())]
+    BackupFolderMissing { dir: PathBuf },
+
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -117,6 +123,8 @@ impl Error {
             Error::AuditChainBroken { .. } => "audit_chain_broken",
             Error::IntegrityCheckFailed { .. } => "integrity_check_failed",
             Error::DamagedKeySlot { .. } => "damaged_key_slot",
+            Error::BackupDamaged { .. } => "backup_damaged",
+            Error::BackupFolderMissing { .. } => "backup_folder_missing",
             Error::Io { .. } => "io",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
@@ -136,7 +144,8 @@ impl Error {
             | Error::FolderNotEmpty { .. } => 4,
             Error::AuditChainBroken { .. }
             | Error::IntegrityCheckFailed { .. }
-            | Error::DamagedKeySlot { .. } => 5,
+            | Error::DamagedKeySlot { .. }
+            | Error::BackupDamaged { .. } => 5,
             Error::PassphraseTooShort { .. } | Error::PassphraseMismatch => 2,
             Error::RecordRule { .. } => 6,
             _ => 1,

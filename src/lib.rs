@@ -9,6 +9,7 @@
 //! - [`audit`]: the hash-chained audit log;
 //! - [`domain`]: the records, one kind per module;
 //! - [`search`]: full-text search inside the encrypted database;
+//! - [`export`]: what leaves the vault (backups), always encrypted unless asked otherwise;
 //! - [`markdown`]: the one Markdown renderer, for the app and for exports.
 //!
 //! The core knows nothing of Tauri or of any UI: the CLI and the desktop shell are thin layers
@@ -22,6 +23,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod fsutil;
 pub mod markdown;
 pub mod search;

@@ -89,6 +89,27 @@ fn apply_pragmas(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Opens a copy of the database (a backup's snapshot) with the master key, for checking only:
+/// no pragmas beyond the key, and a rollback journal rather than WAL, so the copy stays one
+/// self-contained file. A key that does not fit gives `DamagedKeySlot`.
+pub fn open_snapshot(path: &Path, key: &MasterKey) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    apply_key(&conn, key)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::DamagedKeySlot {
+                detail: "the key does not open the database".to_owned(),
+            },
+            _ => Error::Database(e),
+        })?;
+    conn.execute_batch("PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;")?;
+    let _: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    Ok(conn)
+}
+
 /// All migrations, from the embedded `migrations/` folder.
 fn migrations() -> Result<Migrations<'static>> {
     Ok(Migrations::from_directory(&MIGRATIONS_DIR)?)

@@ -32,7 +32,7 @@ use crate::secret::{MasterKey, Passphrase, RecoveryKey};
 
 pub use failed_unlocks::FailedUnlocks;
 pub use keychain::KEYCHAIN_SERVICE;
-pub use meta::{VaultMeta, FORMAT_VERSION};
+pub use meta::{VaultMeta, FILE_NAME as META_FILE, FORMAT_VERSION};
 pub use slots::{MAX_WORK_FACTOR, PASSPHRASE_WORK_FACTOR};
 
 const KEYS_DIR: &str = "keys";
@@ -308,6 +308,31 @@ impl Vault {
             vault: self.clone(),
             failed_since_last_unlock: failures,
         })
+    }
+}
+
+/// Reads the master key from the key slots in `dir/keys` (a vault folder, or a backup being
+/// restored), without counting a wrong secret as a failed unlock of any vault.
+pub(crate) fn read_key_in(dir: &Path, how: &Unlock<'_>) -> Result<MasterKey> {
+    let keys = dir.join(KEYS_DIR);
+    match how {
+        Unlock::Passphrase(p) => slots::read_passphrase_slot(&keys.join(PASSPHRASE_SLOT), p),
+        Unlock::RecoveryKey(k) => slots::read_recovery_slot(&keys.join(RECOVERY_SLOT), k),
+    }
+}
+
+impl Vault {
+    /// Opens the vault with a key already read elsewhere (from a backup of this vault), recording
+    /// the unlock with `method`. A key that does not fit gives `DamagedKeySlot`.
+    pub(crate) fn open_with_key(&self, key: MasterKey, method: &str) -> Result<Session> {
+        self.open_session(key, method)
+    }
+}
+
+impl Session {
+    /// The master key, for the core's own use (snapshots keyed like the vault, manifest MACs).
+    pub(crate) fn master_key(&self) -> &MasterKey {
+        &self.key
     }
 }
 

@@ -4,6 +4,7 @@
 //! there / not a vault / a vault already exists, 5 integrity failure. With `--json`, results go
 //! to standard output as JSON and errors to standard error as `{"error": {kind, message}}`.
 
+mod backups;
 mod records;
 mod report;
 mod secrets_input;
@@ -73,6 +74,31 @@ enum Command {
     },
     /// Search notes, addenda and client names
     Search { query: String },
+    /// Write a verified, encrypted backup of the vault into a folder; or verify or list backups
+    #[command(args_conflicts_with_subcommands = true)]
+    Backup {
+        #[command(subcommand)]
+        action: Option<backups::BackupCommand>,
+        /// The folder to write the backup into (a removable drive is fine)
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Keep only the newest N backups of this vault in that folder
+        #[arg(long, value_name = "N", default_value_t = casenotes::export::backup::DEFAULT_KEEP)]
+        keep: u32,
+    },
+    /// Restore a backup into a new folder (or, with --replace, in place of a vault, which is moved aside)
+    Restore {
+        file: PathBuf,
+        /// Where the restored vault goes: a new or empty folder
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// If --to holds a vault, move it aside (never deleted) and restore in its place
+        #[arg(long)]
+        replace: bool,
+        /// Open the backup with the recovery key in this file instead of a passphrase
+        #[arg(long, value_name = "FILE")]
+        recovery_key_file: Option<PathBuf>,
+    },
     /// Fill the vault with an invented practice, for trying casenotes out
     Demo {
         #[arg(long, default_value_t = 40)]
@@ -242,6 +268,34 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Note { action } => {
             with_session(&dir, pass_file, |s| records::note(s, action, cli.json))?
+        }
+        Command::Backup { action, out, keep } => match action {
+            Some(backups::BackupCommand::Verify {
+                file,
+                recovery_key_file,
+            }) => {
+                let secret = backups::Secret::read(pass_file, recovery_key_file.as_deref())?;
+                let live = Vault::open(&dir).ok();
+                backups::verify(file, &secret, live.as_ref(), cli.json)?
+            }
+            Some(backups::BackupCommand::List { dir: folder }) => backups::list(folder, cli.json)?,
+            None => {
+                let Some(out) = out else {
+                    return Err(CliError::Usage(
+                        "Say where the backup goes: casenotes backup --out DIR".to_owned(),
+                    ));
+                };
+                with_session(&dir, pass_file, |s| backups::make(s, out, *keep, cli.json))?
+            }
+        },
+        Command::Restore {
+            file,
+            to,
+            replace,
+            recovery_key_file,
+        } => {
+            let secret = backups::Secret::read(pass_file, recovery_key_file.as_deref())?;
+            backups::restore(file, &secret, to, *replace, cli.json)?
         }
         Command::Search { query } => {
             with_session(&dir, pass_file, |s| records::search(s, query, cli.json))?

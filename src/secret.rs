@@ -7,7 +7,7 @@
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result, MIN_PASSPHRASE_CHARS};
 
@@ -15,34 +15,101 @@ use crate::error::{Error, Result, MIN_PASSPHRASE_CHARS};
 pub const MASTER_KEY_LEN: usize = 32;
 
 /// The random key that encrypts the database. Wiped on drop.
-pub struct MasterKey(Zeroizing<[u8; MASTER_KEY_LEN]>);
+///
+/// The bytes live on the heap in a page of their own, locked into RAM (`mlock`) where the
+/// operating system allows, so the key is never written to swap and moving a `MasterKey` (or a
+/// `Session` that owns one) moves a pointer, never the key: an inline array would leave a copy
+/// behind at every move, and zeroize only wipes the last one. Every constructor fills the page
+/// in place, so no copy of the key ever sits on the stack.
+pub struct MasterKey(Box<KeyPage>);
+
+/// One page holding the key and nothing else: locking or unlocking it affects no other data,
+/// and no other key shares it (4096 is the page size on Linux, Windows and Intel Macs; on
+/// 16 KiB-page systems two keys could share a page, which the best-effort lock tolerates).
+#[repr(C, align(4096))]
+struct KeyPage {
+    bytes: [u8; MASTER_KEY_LEN],
+    /// Whether `mlock` succeeded, so `Drop` unlocks only what it locked.
+    locked: bool,
+}
+
+impl KeyPage {
+    /// A zeroed, locked page: the key is written into it afterwards, never moved into it.
+    fn new_boxed() -> Box<KeyPage> {
+        let mut page = Box::new(KeyPage {
+            bytes: [0u8; MASTER_KEY_LEN],
+            locked: false,
+        });
+        page.locked = lock_in_ram(&page.bytes);
+        page
+    }
+}
+
+impl Drop for KeyPage {
+    fn drop(&mut self) {
+        // Wiped while still locked, so the key cannot reach swap between the two steps.
+        self.bytes.zeroize();
+        if self.locked {
+            unlock_from_ram(&self.bytes);
+        }
+    }
+}
+
+/// Best effort: a process over its locked-memory limit (RLIMIT_MEMLOCK) still works, unlocked.
+#[cfg(unix)]
+fn lock_in_ram(bytes: &[u8; MASTER_KEY_LEN]) -> bool {
+    // SAFETY: the pointer and length describe a live array owned by the caller; mlock only
+    // changes how the kernel pages that memory and neither reads nor writes it.
+    unsafe { libc::mlock(bytes.as_ptr().cast(), bytes.len()) == 0 }
+}
+
+#[cfg(unix)]
+fn unlock_from_ram(bytes: &[u8; MASTER_KEY_LEN]) {
+    // SAFETY: as for mlock; the array is still alive (this runs inside its owner's drop).
+    unsafe {
+        libc::munlock(bytes.as_ptr().cast(), bytes.len());
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_in_ram(_: &[u8; MASTER_KEY_LEN]) -> bool {
+    false
+}
+
+#[cfg(not(unix))]
+fn unlock_from_ram(_: &[u8; MASTER_KEY_LEN]) {}
 
 impl MasterKey {
     /// A fresh key from the operating system's random source.
     pub fn generate() -> Result<Self> {
-        let mut key = Zeroizing::new([0u8; MASTER_KEY_LEN]);
-        getrandom::fill(key.as_mut_slice())
+        let mut page = KeyPage::new_boxed();
+        getrandom::fill(&mut page.bytes)
             .map_err(|e| Error::Encryption(format!("the system's random source failed ({e})")))?;
-        Ok(Self(key))
+        Ok(Self(page))
     }
 
     /// Takes a key decrypted from a key slot; the caller's buffer is wiped.
     pub fn from_slot_bytes(bytes: &mut [u8]) -> Result<Self> {
         if bytes.len() != MASTER_KEY_LEN {
             let len = bytes.len();
-            zeroize::Zeroize::zeroize(bytes);
+            bytes.zeroize();
             return Err(Error::DamagedKeySlot {
                 detail: format!("it holds {len} bytes where {MASTER_KEY_LEN} were expected"),
             });
         }
-        let mut key = Zeroizing::new([0u8; MASTER_KEY_LEN]);
-        key.copy_from_slice(bytes);
-        zeroize::Zeroize::zeroize(bytes);
-        Ok(Self(key))
+        let mut page = KeyPage::new_boxed();
+        page.bytes.copy_from_slice(bytes);
+        bytes.zeroize();
+        Ok(Self(page))
     }
 
     pub fn expose(&self) -> &[u8; MASTER_KEY_LEN] {
-        &self.0
+        &self.0.bytes
+    }
+
+    /// Whether the key is locked into RAM (false where the OS refused, or does not offer it).
+    pub fn is_locked_in_ram(&self) -> bool {
+        self.0.locked
     }
 
     /// SQLCipher's raw-key form, `x'<64 hex digits>'`, in a buffer that is wiped on drop.
@@ -51,7 +118,7 @@ impl MasterKey {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = Zeroizing::new(String::with_capacity(3 + 2 * MASTER_KEY_LEN));
         out.push_str("x'");
-        for byte in self.0.iter() {
+        for byte in self.0.bytes.iter() {
             out.push(HEX[usize::from(byte >> 4)] as char);
             out.push(HEX[usize::from(byte & 0x0f)] as char);
         }
@@ -156,6 +223,48 @@ mod tests {
         let raw = key.sqlcipher_raw_key();
         assert_eq!(raw.len(), 67);
         assert!(raw.starts_with("x'abab") && raw.ends_with("ab'"));
+    }
+
+    #[test]
+    fn moving_a_key_or_its_owner_never_moves_the_key_bytes() {
+        struct Owner {
+            _before: [u8; 64],
+            key: MasterKey,
+        }
+        let owner = Owner {
+            _before: [1; 64],
+            key: MasterKey::generate().expect("random source"),
+        };
+        let at = owner.key.expose().as_ptr();
+        let value = *owner.key.expose();
+        assert_eq!(at as usize % 4096, 0, "the key has a page of its own");
+        let boxed = Box::new(owner);
+        assert_eq!(boxed.key.expose().as_ptr(), at);
+        let mut moved = vec![*boxed];
+        moved.reserve(100);
+        let owner = moved.pop().expect("one owner");
+        let key = owner.key;
+        assert_eq!(key.expose().as_ptr(), at);
+        assert_eq!(*key.expose(), value);
+        let mut from_slot = value;
+        let other = MasterKey::from_slot_bytes(&mut from_slot).expect("32 bytes");
+        assert_ne!(other.expose().as_ptr(), at, "each key has its own page");
+        assert_eq!(other.expose(), key.expose());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_key_is_locked_in_ram_where_the_limit_allows() {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct we own.
+        let ok = unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) } == 0;
+        let key = MasterKey::generate().expect("random source");
+        if ok && limit.rlim_cur >= 64 * 1024 {
+            assert!(key.is_locked_in_ram());
+        }
     }
 
     #[test]

@@ -14,10 +14,14 @@ use casenotes::domain::attachments::AttachmentInfo;
 use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
 use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
+use casenotes::export::backup::{
+    BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
+};
 use casenotes::search::{Hit, HitKind};
 
 use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointmentArgs};
 use crate::commands::attachments::{AddAttachmentArgs, AttachmentIdArgs};
+use crate::commands::backups::{BackupFinished, BackupSettingsArgs, RestoreArgs, RestoreTarget};
 use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
@@ -111,6 +115,29 @@ fn commands() -> Vec<(&'static str, String, String)> {
             AttachmentIdArgs::name(),
             "string | null".to_owned(),
         ),
+        ("backup_status", none(), BackupStatus::name()),
+        (
+            "set_backup_settings",
+            BackupSettingsArgs::name(),
+            BackupStatus::name(),
+        ),
+        (
+            "choose_backup_folder",
+            none(),
+            format!("{} | null", BackupStatus::name()),
+        ),
+        ("back_up_now", none(), BackupMade::name()),
+        ("list_backups", none(), list(BackupInfo::name())),
+        (
+            "choose_backup_file",
+            none(),
+            format!("{} | null", BackupInfo::name()),
+        ),
+        (
+            "restore_backup",
+            RestoreArgs::name(),
+            format!("{} | null", Restored::name()),
+        ),
     ]
 }
 
@@ -167,6 +194,18 @@ fn declarations() -> Vec<String> {
         UpdateAppointmentArgs::decl(),
         AddAttachmentArgs::decl(),
         AttachmentIdArgs::decl(),
+        Counts::decl(),
+        Stage::decl(),
+        Progress::decl(),
+        BackupSettings::decl(),
+        BackupStatus::decl(),
+        BackupMade::decl(),
+        BackupInfo::decl(),
+        Restored::decl(),
+        BackupSettingsArgs::decl(),
+        RestoreTarget::decl(),
+        RestoreArgs::decl(),
+        BackupFinished::decl(),
     ]
 }
 
@@ -219,7 +258,8 @@ fn every_command_and_nothing_else_is_granted_to_the_window() {
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
-    // The only non-command grants: listening for the `vault-locked` event.
+    // The only non-command grants: listening for events (`vault-locked`, `vault-locking`,
+    // `backup-progress`, `backup-finished`).
     expected.push("core:event:allow-listen".to_owned());
     expected.push("core:event:allow-unlisten".to_owned());
     assert_eq!(granted, expected);

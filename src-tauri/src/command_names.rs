@@ -35,4 +35,11 @@ pub const COMMAND_NAMES: &[&str] = &[
     "add_attachment",
     "open_attachment",
     "save_attachment_copy",
+    "backup_status",
+    "set_backup_settings",
+    "choose_backup_folder",
+    "back_up_now",
+    "list_backups",
+    "choose_backup_file",
+    "restore_backup",
 ];

@@ -149,9 +149,18 @@ pub fn run() {
             commands::attachments::add_attachment,
             commands::attachments::open_attachment,
             commands::attachments::save_attachment_copy,
+            commands::backups::backup_status,
+            commands::backups::set_backup_settings,
+            commands::backups::choose_backup_folder,
+            commands::backups::back_up_now,
+            commands::backups::list_backups,
+            commands::backups::choose_backup_file,
+            commands::backups::restore_backup,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();
+            // After a backup was restored into another folder, start on that folder.
+            app.state::<AppState>().follow_remembered_vault_location();
             lock::spawn_idle_watcher(app.handle().clone());
             #[cfg(unix)]
             lock_and_exit_on_termination_signals(app.handle().clone());

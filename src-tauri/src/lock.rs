@@ -10,6 +10,14 @@
 //! [`lock_after_saving`] first: the page is told the vault is about to lock, saves any draft
 //! still in its autosave pause, and answers; the lock waits for that answer at most
 //! [`SAVE_BEFORE_LOCK`], so a page that hangs cannot hold the vault open.
+//!
+//! **Backup on lock.** When a backup is due (a folder chosen, "back up automatically" on, and the
+//! last good backup older than the set time), every lock, quitting included, makes one between
+//! taking the session out of the state and locking it: the page is told first, so the lock screen
+//! shows at once (with "Backing up…") and commands already answer `locked`. A failed backup is
+//! recorded by the core and never prevents the lock. Because the whole lock runs under
+//! [`AppState::locking`], quitting waits for a backup in progress to finish, and so does an
+//! unlock (`AppState::wait_for_lock_in_progress`).
 
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -151,21 +159,35 @@ fn one_at_a_time<'a>(state: &'a AppState) -> std::sync::MutexGuard<'a, ()> {
 
 /// The lock itself; the caller holds [`one_at_a_time`].
 fn lock_now(app: &AppHandle, state: &AppState, reason: LockReason) -> IpcResult<bool> {
-    let Some(session) = state.take_session() else {
+    let Some(mut session) = state.take_session() else {
         return Ok(false);
     };
+    // A backup takes a few seconds: show the lock screen first. Otherwise the page hears of the
+    // lock only once the database is closed, as before.
+    let back_up = crate::commands::backups::due_on_lock(&session);
+    if back_up {
+        tell_the_page(app, reason);
+        crate::commands::backups::back_up_on_lock(app, &mut session);
+    }
     let closed = session.lock();
-    if reason != LockReason::Closing {
-        if let Some(window) = app.get_webview_window("main") {
-            // Best effort: the vault is already locked; a failure here only leaves a stale page,
-            // which the reload below replaces anyway.
-            let _ = window.set_title(TITLE_LOCKED);
-            let _ = app.emit(LOCKED_EVENT, LockedEvent { reason });
-            let _ = window.reload();
-        }
+    if !back_up {
+        tell_the_page(app, reason);
     }
     closed?;
     Ok(true)
+}
+
+/// The title, the `vault-locked` event and the reload. Best effort: the session is already out of
+/// the state; a failure here only leaves a stale page, which the reload replaces anyway.
+fn tell_the_page(app: &AppHandle, reason: LockReason) {
+    if reason == LockReason::Closing {
+        return;
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.set_title(TITLE_LOCKED);
+        let _ = app.emit(LOCKED_EVENT, LockedEvent { reason });
+        let _ = window.reload();
+    }
 }
 
 pub fn window_minimised(app: &AppHandle) -> bool {

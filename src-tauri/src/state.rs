@@ -11,8 +11,13 @@
 //!
 //! Slow work (scrypt during unlock) happens before the mutex is taken, so the idle watcher and
 //! other commands never wait behind it. This module holds no SQL and no cryptography.
+//!
+//! The vault folder can change while the app runs: restoring a backup into another folder switches
+//! the app to the restored vault ([`AppState::switch_vault_dir`]), and the choice is remembered
+//! for the next start in a small non-secret file in the OS config folder
+//! ([`VAULT_LOCATION_FILE`]), which `CASENOTES_VAULT` still overrides.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -36,8 +41,13 @@ pub struct AppState {
     /// twice, a signal during a close) waits until the first has closed the database rather than
     /// letting the app quit under it.
     pub locking: Mutex<()>,
-    /// The vault folder, fixed at start-up (`CASENOTES_VAULT`, else the platform data folder).
-    pub vault_dir: PathBuf,
+    /// The vault folder: `CASENOTES_VAULT`, else the folder remembered after a restore, else the
+    /// platform data folder; switched when a backup is restored into another folder. Its own
+    /// mutex, held only to read or replace the path.
+    vault_dir: Mutex<PathBuf>,
+    /// The backup file the practitioner chose in the native dialog, for `restore_backup`: the page
+    /// never sends a path.
+    chosen_backup: Mutex<Option<PathBuf>>,
     /// Debug builds only: `CASENOTES_IDLE_SECONDS` replaces the idle time, for the e2e tests.
     idle_override: Option<Duration>,
     inner: Mutex<Inner>,
@@ -65,7 +75,8 @@ impl AppState {
         Self {
             drafts_saved: Default::default(),
             locking: Mutex::new(()),
-            vault_dir,
+            vault_dir: Mutex::new(vault_dir),
+            chosen_backup: Mutex::new(None),
             idle_override,
             inner: Mutex::new(Inner {
                 open: None,
@@ -78,6 +89,44 @@ impl AppState {
         // A panic while holding the lock cannot leave `Inner` half-updated (every update is a
         // single assignment), so a poisoned mutex is still safe to use.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The vault folder this app works on now.
+    pub fn vault_dir(&self) -> PathBuf {
+        lock_ignoring_poison(&self.vault_dir).clone()
+    }
+
+    /// Points the app at another vault folder (a backup restored there). The caller holds no
+    /// session on the old folder.
+    pub fn switch_vault_dir(&self, dir: PathBuf) {
+        *lock_ignoring_poison(&self.vault_dir) = dir;
+    }
+
+    /// At start-up: the folder remembered after a restore into another folder, unless
+    /// `CASENOTES_VAULT` names one. A remembered folder that no longer holds anything (a drive
+    /// unplugged) is still used, so the practitioner sees it named rather than a new empty vault
+    /// being offered in the default place.
+    pub fn follow_remembered_vault_location(&self) {
+        if std::env::var_os("CASENOTES_VAULT").is_some_and(|d| !d.is_empty()) {
+            return;
+        }
+        if let Some(dir) = config_dir().and_then(|c| read_vault_location(&c)) {
+            self.switch_vault_dir(dir);
+        }
+    }
+
+    /// Waits until a lock in progress, with the backup it may be making, has finished. Unlocking
+    /// and restoring go through this, so that they never meet a session still writing.
+    pub fn wait_for_lock_in_progress(&self) {
+        drop(lock_ignoring_poison(&self.locking));
+    }
+
+    pub fn choose_backup(&self, file: PathBuf) {
+        *lock_ignoring_poison(&self.chosen_backup) = Some(file);
+    }
+
+    pub fn chosen_backup(&self) -> Option<PathBuf> {
+        lock_ignoring_poison(&self.chosen_backup).clone()
     }
 
     /// Takes ownership of a freshly unlocked session. `by_passphrase` is false for keychain
@@ -160,11 +209,16 @@ impl AppState {
         })
     }
 
+    /// Called from the main thread on every resize, so it never waits for the vault's mutex: while
+    /// a command holds it (a backup takes a few seconds) this answers false, and the idle watcher,
+    /// which polls every second, locks a minimised window as soon as the command is done.
     pub fn lock_on_minimise(&self) -> bool {
-        self.inner()
-            .open
-            .as_ref()
-            .is_some_and(|o| o.lock_on_minimise)
+        let inner = match self.inner.try_lock() {
+            Ok(inner) => inner,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return false,
+        };
+        inner.open.as_ref().is_some_and(|o| o.lock_on_minimise)
     }
 
     /// Applies a changed idle time at once (unless a debug override is in force).
@@ -182,6 +236,44 @@ impl AppState {
             open.lock_on_minimise = on;
         }
     }
+}
+
+/// Every value behind these mutexes is replaced in one assignment, so a panic elsewhere cannot
+/// leave one half-written: a poisoned mutex is still safe to use.
+fn lock_ignoring_poison<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The name of the file, in the OS config folder, that remembers which vault folder to open.
+/// It holds a folder path and nothing else: no secret, nothing clinical.
+pub const VAULT_LOCATION_FILE: &str = "vault-location";
+
+/// The OS config folder for casenotes (`~/.config/casenotes` on Linux).
+pub fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("uk", "casenotes", "casenotes")
+        .map(|d| d.config_dir().to_path_buf())
+}
+
+/// The vault folder remembered in `config_dir`, if any.
+pub fn read_vault_location(config_dir: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(config_dir.join(VAULT_LOCATION_FILE)).ok()?;
+    let line = text.lines().next()?.trim_end_matches('\r');
+    (!line.is_empty() && Path::new(line).is_absolute()).then(|| PathBuf::from(line))
+}
+
+/// Remembers `vault_dir` for the next start (a temporary name, then renamed over the old file,
+/// so a crash never leaves half a path).
+pub fn remember_vault_location(config_dir: &Path, vault_dir: &Path) -> std::io::Result<()> {
+    let text = vault_dir.to_str().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the folder's name is not valid text",
+        )
+    })?;
+    std::fs::create_dir_all(config_dir)?;
+    let temp = config_dir.join(format!("{VAULT_LOCATION_FILE}.new"));
+    std::fs::write(&temp, format!("{text}\n"))?;
+    std::fs::rename(&temp, config_dir.join(VAULT_LOCATION_FILE))
 }
 
 /// The stored idle time, or the default when unset or out of range.
@@ -271,6 +363,33 @@ mod tests {
         let start = Instant::now();
         assert!(!state.idle_expired(start + Duration::from_secs(100)));
         assert!(state.idle_expired(start + Duration::from_secs(121)));
+    }
+
+    #[test]
+    fn the_vault_folder_switches_and_is_remembered_for_the_next_start() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = AppState::new(tmp.path().join("vault"), None);
+        assert_eq!(state.vault_dir(), tmp.path().join("vault"));
+        state.switch_vault_dir(tmp.path().join("restored"));
+        assert_eq!(state.vault_dir(), tmp.path().join("restored"));
+
+        let config = tmp.path().join("config");
+        assert_eq!(read_vault_location(&config), None, "nothing remembered yet");
+        remember_vault_location(&config, &tmp.path().join("restored")).unwrap();
+        assert_eq!(
+            read_vault_location(&config),
+            Some(tmp.path().join("restored"))
+        );
+        remember_vault_location(&config, &tmp.path().join("again")).unwrap();
+        assert_eq!(read_vault_location(&config), Some(tmp.path().join("again")));
+        assert!(!config.join("vault-location.new").exists());
+
+        std::fs::write(config.join(VAULT_LOCATION_FILE), "relative/folder\n").unwrap();
+        assert_eq!(
+            read_vault_location(&config),
+            None,
+            "only a full path counts"
+        );
     }
 
     #[test]

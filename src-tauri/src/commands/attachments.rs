@@ -114,7 +114,7 @@ pub fn keep_chosen_files_out_of_recent_files() {
 
 /// A file dialog that belongs to the main window (so it stays in front of it) and starts in the
 /// practitioner's Documents folder (else their home folder), not wherever the app was started.
-fn file_dialog(app: &AppHandle) -> FileDialogBuilder<tauri::Wry> {
+pub(crate) fn file_dialog(app: &AppHandle) -> FileDialogBuilder<tauri::Wry> {
     let mut builder = app.dialog().file();
     if let Some(dirs) = directories::UserDirs::new() {
         let start = dirs.document_dir().unwrap_or(dirs.home_dir());
@@ -130,7 +130,7 @@ fn file_dialog(app: &AppHandle) -> FileDialogBuilder<tauri::Wry> {
 
 /// Runs a blocking dialog off the main thread (which must stay free to draw it) and off the async
 /// runtime's workers; `None` when the practitioner cancels.
-async fn show(
+pub(crate) async fn show(
     dialog: FileDialogBuilder<tauri::Wry>,
     pick: fn(FileDialogBuilder<tauri::Wry>) -> Option<tauri_plugin_dialog::FilePath>,
 ) -> IpcResult<Option<PathBuf>> {

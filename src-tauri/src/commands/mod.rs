@@ -6,6 +6,7 @@
 
 pub mod appointments;
 pub mod attachments;
+pub mod backups;
 pub mod clients;
 pub mod notes;
 pub mod search;

@@ -119,20 +119,24 @@ fn new_passphrase(
     Ok(p)
 }
 
+/// The vault to unlock. Waits first for a lock still finishing (it may be making a backup, a few
+/// seconds at most), so an unlock never meets the previous session still writing.
 fn open_vault(state: &AppState) -> IpcResult<Vault> {
-    Ok(Vault::open(&state.vault_dir)?)
+    state.wait_for_lock_in_progress();
+    Ok(Vault::open(&state.vault_dir())?)
 }
 
 /// Reads whether a vault exists, whether it is open, and the failed-attempt count.
 #[tauri::command]
 pub async fn vault_state(state: State<'_, AppState>) -> IpcResult<VaultState> {
-    let vault = match Vault::open(&state.vault_dir) {
+    let vault_dir = state.vault_dir();
+    let vault = match Vault::open(&vault_dir) {
         Ok(v) => v,
         Err(casenotes::Error::NoVault { .. }) => {
             return Ok(VaultState {
                 exists: false,
                 unlocked: false,
-                vault_dir: state.vault_dir.display().to_string(),
+                vault_dir: vault_dir.display().to_string(),
                 failed_unlocks: FailedAttempts::from(&FailedUnlocks::default()),
                 keychain_unlock_available: false,
             })
@@ -142,7 +146,7 @@ pub async fn vault_state(state: State<'_, AppState>) -> IpcResult<VaultState> {
     Ok(VaultState {
         exists: true,
         unlocked: state.is_unlocked(),
-        vault_dir: state.vault_dir.display().to_string(),
+        vault_dir: vault_dir.display().to_string(),
         failed_unlocks: FailedAttempts::from(&vault.failed_unlocks()?),
         keychain_unlock_available: state.passphrase_used_this_run() && vault.keychain_enabled(),
     })
@@ -156,7 +160,7 @@ pub async fn create_vault(
     args: NewPassphraseArgs,
 ) -> IpcResult<CreatedVault> {
     let passphrase = new_passphrase(args.passphrase, &args.confirmation)?;
-    let created = Vault::create(&state.vault_dir, &passphrase)?;
+    let created = Vault::create(&state.vault_dir(), &passphrase)?;
     let recovery_key = created.recovery_key.expose().to_owned();
     state.open(created.session, true)?;
     state.await_recovery_key()?;

@@ -25,6 +25,8 @@ const WAIT: Duration = Duration::from_secs(15);
 
 #[path = "e2e/attachments.rs"]
 mod attachments;
+#[path = "e2e/backups.rs"]
+mod backups;
 #[path = "e2e/clients.rs"]
 mod clients;
 
@@ -753,7 +755,7 @@ async fn quitting_on_sigterm_locks_the_vault_cleanly() {
         actions,
         ["vault_unlocked", "vault_locked", "vault_unlocked"]
     );
-    casenotes::audit::verify(session.conn().unwrap()).unwrap();
+    session.verify_audit().unwrap();
     session.lock().unwrap();
 }
 

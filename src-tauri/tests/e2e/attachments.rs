@@ -37,7 +37,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// Waits for the native dialog, gives it the keyboard focus, and answers its window id.
-async fn focus_dialog(app: &App, title: &str) -> String {
+pub(super) async fn focus_dialog(app: &App, title: &str) -> String {
     let deadline = Instant::now() + WAIT;
     let id = loop {
         if let Some(id) = windows_titled(title).pop() {
@@ -61,7 +61,7 @@ async fn focus_dialog(app: &App, title: &str) -> String {
     id
 }
 
-async fn wait_until_closed(app: &App, title: &str) {
+pub(super) async fn wait_until_closed(app: &App, title: &str) {
     let deadline = Instant::now() + WAIT;
     while !windows_titled(title).is_empty() {
         if Instant::now() >= deadline {

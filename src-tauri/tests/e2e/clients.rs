@@ -419,7 +419,7 @@ async fn closing_the_window_in_the_autosave_pause_keeps_every_word() {
     let stored = notes::for_client(&session, id).unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].body, typed);
-    casenotes::audit::verify(session.conn().unwrap()).unwrap();
+    session.verify_audit().unwrap();
     session.lock().unwrap();
 }
 

@@ -26,6 +26,7 @@ pub mod error;
 pub mod export;
 pub mod fsutil;
 pub mod markdown;
+pub mod process;
 pub mod search;
 pub mod secret;
 pub mod vault;

@@ -51,14 +51,13 @@ fn idle_override() -> Option<Duration> {
     }
 }
 
-/// Keeps secrets out of core dumps and away from other processes of the same user that would
-/// attach with ptrace (Linux: `PR_SET_DUMPABLE` 0).
+/// Keeps secrets out of core dumps (this process's and those of WebKit's processes, which inherit
+/// `RLIMIT_CORE` 0) and away from other processes of the same user that would attach with ptrace
+/// (Linux: `PR_SET_DUMPABLE` 0); a panic prints a sentence and a source location, never its
+/// message, which could quote a note. Runs before any secret exists.
 fn harden_process() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_DUMPABLE takes plain integer arguments and touches no memory of ours.
-    unsafe {
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
-    }
+    casenotes::process::forbid_core_dumps();
+    casenotes::process::install_quiet_panic_hook();
 }
 
 /// Logging out, shutting down or `kill` send SIGTERM (SIGHUP, SIGINT from a terminal): lock

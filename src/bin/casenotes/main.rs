@@ -173,21 +173,8 @@ fn main() -> ExitCode {
 /// No core dumps (they would hold the master key), and panics reported as a plain sentence with
 /// a source location only: a panic's own message could quote data, so it is never printed.
 fn process_hygiene() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_DUMPABLE takes plain integer arguments and touches no memory.
-    unsafe {
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
-    }
-    std::panic::set_hook(Box::new(|info| {
-        let place = info
-            .location()
-            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!(
-            "casenotes: something went wrong inside casenotes{place}. Work already saved is safe; \
-             the step that was running did not complete. Please report this."
-        );
-    }));
+    casenotes::process::forbid_core_dumps();
+    casenotes::process::install_quiet_panic_hook();
 }
 
 fn vault_dir(cli: &Cli) -> Result<PathBuf, CliError> {

@@ -550,6 +550,30 @@ mod tests {
     }
 
     #[test]
+    fn on_a_new_computer_a_restore_fills_this_apps_empty_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (_, recovery_key, file) = backed_up(tmp.path());
+        let fresh = AppState::new(tmp.path().join("new computer").join("vault"), None);
+        let restored = restore_into(
+            &fresh,
+            &file,
+            &Secret::from_typed(typed(&recovery_key)).unwrap(),
+            Target::ThisAppsFolder,
+            None,
+            &mut no_progress(),
+        )
+        .unwrap();
+        assert_eq!(restored.moved_aside, None, "nothing was there to move");
+        assert!(tmp
+            .path()
+            .join("new computer")
+            .join("vault")
+            .join("vault.toml")
+            .exists());
+        assert!(fresh.is_unlocked());
+    }
+
+    #[test]
     fn a_wrong_secret_or_an_open_vault_restores_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let (state, _, file) = backed_up(tmp.path());

@@ -14,12 +14,29 @@ use casenotes::vault::{Session, Vault};
 
 use super::attachments::{focus_dialog, wait_until_closed};
 use super::{
-    reopen, temp_vault, wait_for_text_containing, windows_titled, xdotool, App, PASSPHRASE, WAIT,
+    app_pid, reopen, temp_vault, wait_for_text_containing, windows_titled, xdotool, App,
+    PASSPHRASE, WAIT,
 };
 
 const FOLDER_TITLE: &str = "Choose a folder for your backups";
 const FILE_TITLE: &str = "Choose a casenotes backup";
 const RESTORE_TO_TITLE: &str = "Choose an empty folder for the restored vault";
+
+/// Chooses `backups` as the backup folder of `vault`, with no backup made yet: one is due.
+fn backups_due(vault: &Path, backups: &Path) {
+    let mut session = reopen(vault);
+    backup::configure(
+        &mut session,
+        &BackupSettings {
+            folder: Some(backups.display().to_string()),
+            every_hours: 24,
+            keep: 10,
+            on_lock: true,
+        },
+    )
+    .unwrap();
+    session.lock().unwrap();
+}
 
 /// A vault made by the core holding two clients, locked.
 fn vault_with_two_clients(vault: &Path) {
@@ -220,19 +237,7 @@ async fn locking_makes_a_backup_when_one_is_due() {
     vault_with_two_clients(&vault);
     let backups = tmp.path().join("backups");
     std::fs::create_dir(&backups).unwrap();
-    // A folder chosen and no backup yet: one is due.
-    let mut session = reopen(&vault);
-    backup::configure(
-        &mut session,
-        &BackupSettings {
-            folder: Some(backups.display().to_string()),
-            every_hours: 24,
-            keep: 10,
-            on_lock: true,
-        },
-    )
-    .unwrap();
-    session.lock().unwrap();
+    backups_due(&vault, &backups);
 
     let app = App::launch(&vault, &[]).await;
     app.unlock_to_home().await;
@@ -267,6 +272,116 @@ async fn locking_makes_a_backup_when_one_is_due() {
     assert!(
         actions.iter().any(|a| a == "backup_made"),
         "the backup is in the audit log: {actions:?}"
+    );
+    session.lock().unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn on_a_new_computer_the_first_run_screen_restores_a_backup_with_the_recovery_key() {
+    let (tmp, vault) = temp_vault();
+    // The old computer's vault and its backup; this app's folder does not exist yet.
+    let old = tmp.path().join("old computer");
+    let created = Vault::create(&old, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+    let recovery_key = created.recovery_key.expose().to_owned();
+    let mut session = created.session;
+    clients::add(
+        &mut session,
+        clients::ClientDetails::named("Oriel", "Vantongeren"),
+    )
+    .unwrap();
+    let backups = tmp.path().join("backup drive");
+    std::fs::create_dir(&backups).unwrap();
+    let made = session.back_up(&backups, 10, &mut |_| {}).unwrap();
+    session.lock().unwrap();
+    let config_home = tmp.path().join("config-home");
+
+    let app = App::launch(
+        &vault,
+        &[("XDG_CONFIG_HOME", config_home.to_str().unwrap())],
+    )
+    .await;
+    app.wait_for("first-run").await;
+    app.click("first-run-restore").await;
+    app.click("restore-choose-file").await;
+    choose_path(&app, FILE_TITLE, Path::new(&made.path)).await;
+    wait_for_text_containing(&app, "restore-file-info", "1 client,").await;
+    app.type_into("restore-secret", &recovery_key).await;
+    // "Into the folder this app uses" is the default.
+    app.shot("74-first-run-restore").await;
+    app.click("restore-submit").await;
+    let said = wait_for_text_containing(&app, "home-restored", "Restored the backup").await;
+    assert!(said.contains("1 client,"), "{said}");
+    assert!(
+        !said.contains("kept, unchanged"),
+        "nothing was moved aside: {said}"
+    );
+    app.click("nav-clients").await;
+    app.wait_for("open-client-C-0001").await;
+    app.quit().await;
+
+    assert!(vault.join("vault.toml").exists());
+    assert!(
+        !config_home
+            .join("casenotes")
+            .join("vault-location")
+            .exists(),
+        "the app's own folder needs no remembering"
+    );
+    let session = reopen(&vault);
+    assert_eq!(client_names(&session), ["Oriel Vantongeren"]);
+    session.lock().unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn quitting_makes_a_due_backup_and_waits_for_it_before_the_app_exits() {
+    let (tmp, vault) = temp_vault();
+    vault_with_two_clients(&vault);
+    let backups = tmp.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    backups_due(&vault, &backups);
+
+    let app = App::launch(&vault, &[]).await;
+    app.unlock_to_home().await;
+    // As at log-out or shutdown.
+    let pid = app_pid(&vault).expect("the app's process");
+    // SAFETY: kill(2) on the app this test started; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + WAIT;
+    while app_pid(&vault).is_some() {
+        assert!(Instant::now() < deadline, "the app did not quit on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.quit().await;
+
+    // One whole, verified backup, nothing half-written left beside it, and the vault locked after
+    // the backup was recorded.
+    let names: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let listed = backup::list(&backups).unwrap();
+    assert_eq!(listed.len(), 1, "{names:?}");
+    assert_eq!(listed[0].counts.clients, 2);
+    let session = reopen(&vault);
+    let actions: Vec<String> = casenotes::audit::list(session.conn().unwrap(), None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    let tail: Vec<&str> = actions
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        tail,
+        ["backup_made", "vault_locked", "vault_unlocked"],
+        "backed up, then locked (the last entry is this check's own unlock): {actions:?}"
     );
     session.lock().unwrap();
 }

@@ -22,8 +22,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    // Anything already at the temporary name is a leftover of ours (a crash part way) or was
+    // planted there, a symlink say; either way it goes, and `create_new` below then refuses to
+    // open anything it did not create itself, so the write never follows a link.
+    match fs::symlink_metadata(&tmp) {
+        Ok(_) => fs::remove_file(&tmp).map_err(Error::io(format!(
+            "Could not remove the leftover file {}",
+            tmp.display()
+        )))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(Error::Io {
+                what: format!("Could not check {}", tmp.display()),
+                source: e,
+            })
+        }
+    }
     let result = (|| {
-        let mut file = owner_only_options()
+        let mut options = owner_only_options();
+        options.create_new(true);
+        let mut file = options
             .open(&tmp)
             .map_err(Error::io(format!("Could not write {}", tmp.display())))?;
         file.write_all(bytes)
@@ -94,6 +112,31 @@ fn owner_only_options() -> OpenOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_never_follows_a_link_at_its_temporary_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        fs::write(&outside, b"someone else's file").unwrap();
+        let vault = dir.path().join("vault");
+        fs::create_dir(&vault).unwrap();
+        let path = vault.join("slot");
+        let tmp = vault.join(format!(".slot.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&outside, &tmp).unwrap();
+        write_atomic(&path, b"ciphertext").unwrap();
+        assert_eq!(fs::read(&outside).unwrap(), b"someone else's file");
+        assert_eq!(fs::read(&path).unwrap(), b"ciphertext");
+        assert!(!fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        // A stale temporary file of our own is replaced too.
+        fs::write(&tmp, b"half a slot").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(fs::read_dir(&vault).unwrap().count(), 1);
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp_file() {

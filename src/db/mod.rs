@@ -30,6 +30,9 @@ pub fn open(path: &Path, key: &MasterKey, create: bool) -> Result<Connection> {
     }
     let conn = Connection::open_with_flags(path, flags)?;
     apply_key(&conn, key)?;
+    // SQLCipher 4's settings exactly, whatever a future SQLCipher's defaults may become, so
+    // that the file stays readable by any SQLCipher 4 client (DESIGN.md: never locked in).
+    conn.execute_batch("PRAGMA cipher_compatibility = 4")?;
     // The first read is where SQLCipher checks the key.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
         .map_err(|e| match e.sqlite_error_code() {

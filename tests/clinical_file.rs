@@ -496,3 +496,49 @@ fn a_very_common_word_lists_the_newest_matches_first() {
     );
     assert!(hits.windows(2).all(|w| w[0].record_id > w[1].record_id));
 }
+
+#[test]
+fn over_long_notes_and_searches_are_refused_as_record_rules() {
+    let v = TestVault::empty();
+    v.init();
+    let mut s = unlocked(&v);
+    let ann = clients::add(&mut s, active("Ann", "Ashworth")).unwrap();
+    let long = "word ".repeat(notes::MAX_BODY_BYTES / 5 + 1);
+    let refused = notes::create(
+        &mut s,
+        ann.id,
+        NoteKind::Session,
+        Template::Free,
+        &long,
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(refused.exit_code(), 6, "{refused}");
+    assert!(refused.to_string().contains("too long"), "{refused}");
+    assert!(
+        !refused.to_string().contains("word word"),
+        "no text quoted: {refused}"
+    );
+
+    let note = notes::create(
+        &mut s,
+        ann.id,
+        NoteKind::Session,
+        Template::Free,
+        "Brief.",
+        false,
+    )
+    .unwrap();
+    assert!(matches!(
+        notes::save_draft(&mut s, note.id, &long),
+        Err(Error::RecordRule { .. })
+    ));
+    assert_eq!(notes::get(&s, note.id).unwrap().body, "Brief.");
+    let at_the_limit = "a".repeat(notes::MAX_BODY_BYTES);
+    notes::save_draft(&mut s, note.id, &at_the_limit).unwrap();
+
+    let query = "sleep ".repeat(search::MAX_QUERY_CHARS / 6 + 1);
+    let refused = search::search(&s, &query).unwrap_err();
+    assert_eq!(refused.exit_code(), 6, "{refused}");
+    search::search(&s, "sleep").unwrap();
+}

@@ -16,6 +16,26 @@ use crate::audit::{self, Action};
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
+/// The longest note body or addendum the vault accepts: 512 KiB of text, about 80,000 words,
+/// far beyond any session note or letter, and a bound on what one save can make the index and
+/// the audit trail carry.
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
+
+/// Refuses text over `MAX_BODY_BYTES`, saying how long it is, never what it says.
+fn check_length(text: &str, what: &str) -> Result<()> {
+    if text.len() > MAX_BODY_BYTES {
+        return Err(Error::rule(
+            format!(
+                "This {what} is too long to save ({} KB; the most a {what} can hold is {} KB, about 80,000 words).",
+                text.len().div_ceil(1024),
+                MAX_BODY_BYTES / 1024
+            ),
+            "Split it into two, or attach a long document to the note as a file. Nothing was saved.",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -204,6 +224,7 @@ pub fn create(
     body: &str,
     third_party: bool,
 ) -> Result<Note> {
+    check_length(body, "note")?;
     let tx = session.conn_mut()?.transaction()?;
     let exists: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
@@ -278,6 +299,7 @@ pub(crate) fn import_signed(
 
 /// Saves a draft's new body. Refused for a signed note.
 pub fn save_draft(session: &mut Session, id: i64, body: &str) -> Result<Note> {
+    check_length(body, "note")?;
     let note = get(session, id)?;
     if note.is_signed() {
         return Err(signed_refusal(id));
@@ -339,6 +361,8 @@ pub fn add_addendum(
     reason: &str,
     body: &str,
 ) -> Result<Addendum> {
+    check_length(reason, "addendum")?;
+    check_length(body, "addendum")?;
     let note = get(session, note_id)?;
     if !note.is_signed() {
         return Err(Error::rule(

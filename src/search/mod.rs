@@ -14,6 +14,8 @@ use crate::vault::Session;
 
 /// Most results returned for one query; a very common word would otherwise return thousands.
 pub const MAX_RESULTS: u32 = 50;
+/// The longest search accepted, in characters: a search is a few words or a name.
+pub const MAX_QUERY_CHARS: usize = 200;
 /// Up to this many matches, results are ordered by relevance; beyond it, newest first.
 pub const RANKED_MATCHES: i64 = 2_000;
 
@@ -71,6 +73,12 @@ fn to_fts_query(text: &str) -> Option<String> {
 /// Searches everything the vault holds: best matches first, or newest first when a query
 /// matches more than `RANKED_MATCHES` records.
 pub fn search(session: &Session, text: &str) -> Result<Vec<Hit>> {
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::rule(
+            format!("That search is too long (the most is {MAX_QUERY_CHARS} characters)."),
+            "Search for a few words or a name at a time.",
+        ));
+    }
     let Some(query) = to_fts_query(text) else {
         return Err(Error::rule(
             "There is nothing to search for.",

@@ -98,6 +98,53 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Makes a vault folder owner-only again: folders 0700, files 0600, for the folder itself and
+/// everything inside it (links are left alone, never followed). Returns how many entries were
+/// repaired. Does nothing off unix, where permissions are not modes.
+pub fn repair_owner_only(dir: &Path) -> Result<usize> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut repaired = 0;
+        let mut pending = vec![dir.to_owned()];
+        while let Some(path) = pending.pop() {
+            let meta = fs::symlink_metadata(&path)
+                .map_err(Error::io(format!("Could not check {}", path.display())))?;
+            let want = if meta.is_dir() {
+                0o700
+            } else if meta.is_file() {
+                0o600
+            } else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o777 != want {
+                fs::set_permissions(&path, fs::Permissions::from_mode(want)).map_err(Error::io(
+                    format!("Could not make {} private", path.display()),
+                ))?;
+                repaired += 1;
+            }
+            if meta.is_dir() {
+                for entry in fs::read_dir(&path).map_err(Error::io(format!(
+                    "Could not read the folder {}",
+                    path.display()
+                )))? {
+                    let entry = entry.map_err(Error::io(format!(
+                        "Could not read the folder {}",
+                        path.display()
+                    )))?;
+                    pending.push(entry.path());
+                }
+            }
+        }
+        Ok(repaired)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(0)
+    }
+}
+
 fn owner_only_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -112,6 +159,37 @@ fn owner_only_options() -> OpenOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_permissions_are_made_owner_only_and_links_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("vault");
+        fs::create_dir_all(dir.join("keys")).unwrap();
+        fs::write(dir.join("casenotes.db"), b"x").unwrap();
+        fs::write(dir.join("keys/passphrase.age"), b"x").unwrap();
+        let outside = root.path().join("outside");
+        fs::write(&outside, b"x").unwrap();
+        fs::set_permissions(&outside, fs::Permissions::from_mode(0o644)).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("link")).unwrap();
+        for (p, m) in [
+            ("", 0o755),
+            ("keys", 0o775),
+            ("casenotes.db", 0o644),
+            ("keys/passphrase.age", 0o666),
+        ] {
+            fs::set_permissions(dir.join(p), fs::Permissions::from_mode(m)).unwrap();
+        }
+        assert_eq!(repair_owner_only(&dir).unwrap(), 4);
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("keys")), 0o700);
+        assert_eq!(mode(&dir.join("casenotes.db")), 0o600);
+        assert_eq!(mode(&dir.join("keys/passphrase.age")), 0o600);
+        assert_eq!(mode(&outside), 0o644, "a link is never followed");
+        assert_eq!(repair_owner_only(&dir).unwrap(), 0);
+    }
 
     #[cfg(unix)]
     #[test]

@@ -185,6 +185,8 @@ impl Vault {
                 });
             }
         }
+        // Another program (a copy tool, an unzip) may have left the files readable by others.
+        fsutil::repair_owner_only(dir)?;
         Ok(Vault {
             dir: dir.to_owned(),
             meta,

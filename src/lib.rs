@@ -9,6 +9,7 @@
 //! - [`audit`]: the hash-chained audit log;
 //! - [`domain`]: the records, one kind per module;
 //! - [`search`]: full-text search inside the encrypted database;
+//! - [`retention`]: retention policies, what is due, destruction and its register;
 //! - [`export`]: what leaves the vault (backups), always encrypted unless asked otherwise;
 //! - [`markdown`]: the one Markdown renderer, for the app and for exports.
 //!
@@ -26,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod fsutil;
 pub mod markdown;
+pub mod retention;
 pub mod process;
 pub mod search;
 pub mod secret;

@@ -52,6 +52,8 @@ pub enum Action {
     BackupFailed,
     BackupVerified,
     BackupRestored,
+    RecordDestroyed,
+    DestructionReapplied,
 }
 
 impl Action {
@@ -84,6 +86,8 @@ impl Action {
             Action::BackupFailed => "backup_failed",
             Action::BackupVerified => "backup_verified",
             Action::BackupRestored => "backup_restored",
+            Action::RecordDestroyed => "record_destroyed",
+            Action::DestructionReapplied => "destruction_reapplied",
         }
     }
 }

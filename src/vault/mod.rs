@@ -336,6 +336,27 @@ impl Session {
     pub(crate) fn master_key(&self) -> &MasterKey {
         &self.key
     }
+
+    /// Checks that `passphrase` is this vault's current passphrase, for actions that need the
+    /// practitioner present (destruction). Costs one scrypt. A wrong one is `WrongPassphrase`
+    /// and is not counted as a failed unlock: the vault is already open.
+    pub fn confirm_passphrase(&self, passphrase: &Passphrase) -> Result<()> {
+        self.conn()?;
+        let key = slots::read_passphrase_slot(&self.vault.passphrase_slot(), passphrase)?;
+        let same = key
+            .expose()
+            .iter()
+            .zip(self.key.expose().iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(Error::DamagedKeySlot {
+                detail: "the passphrase key file holds another key than the open vault".to_owned(),
+            })
+        }
+    }
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool> {
@@ -402,7 +423,10 @@ impl Session {
 
     /// Walks the audit chain, requiring its first entry to be this vault's own creation.
     pub fn verify_audit(&self) -> Result<audit::Verified> {
-        audit::verify(self.conn()?, &self.vault.meta.vault_id.to_string())
+        let verified = audit::verify(self.conn()?, &self.vault.meta.vault_id.to_string())?;
+        // The destruction register is tied to the audit log; check it with it.
+        crate::retention::register::verify(self.conn()?)?;
+        Ok(verified)
     }
 
     pub fn status(&self) -> Result<Status> {

@@ -7,6 +7,7 @@
 mod backups;
 mod records;
 mod report;
+mod retention;
 mod secrets_input;
 
 use std::path::PathBuf;
@@ -98,6 +99,11 @@ enum Command {
         /// Open the backup with the recovery key in this file instead of a passphrase
         #[arg(long, value_name = "FILE")]
         recovery_key_file: Option<PathBuf>,
+    },
+    /// Retention: what is due, destruction, the destruction register, the policy
+    Retention {
+        #[command(subcommand)]
+        action: retention::RetentionCommand,
     },
     /// Fill the vault with an invented practice, for trying casenotes out
     Demo {
@@ -283,6 +289,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let secret = backups::Secret::read(pass_file, recovery_key_file.as_deref())?;
             backups::restore(file, &secret, to, *replace, cli.json)?
+        }
+        Command::Retention { action } => {
+            with_session(&dir, pass_file, |s| retention::run(s, action, cli.json))?
         }
         Command::Search { query } => {
             with_session(&dir, pass_file, |s| records::search(s, query, cli.json))?

@@ -115,6 +115,11 @@ pub struct Restored {
     pub moved_aside: Option<String>,
     pub backup_created_at: String,
     pub counts: Counts,
+    /// Records destroyed after the backup was made (recorded in the vault it replaced or in a
+    /// newer backup beside it), destroyed again before the restored vault opened.
+    pub destroyed_again: Vec<crate::retention::Certificate>,
+    /// What could not be checked for later destructions, in plain words.
+    pub warnings: Vec<String>,
 }
 
 fn now_rfc3339(at: DateTime<Utc>) -> String {
@@ -356,6 +361,7 @@ fn check_database(
     }
     db::integrity_check(&conn)?;
     audit::verify(&conn, vault_id)?;
+    crate::retention::register::verify(&conn)?;
     let counts = Counts::of(&conn)?;
     let schema = db::schema_version(&conn)?;
     conn.close().map_err(|(_, e)| Error::Database(e))?;
@@ -634,8 +640,14 @@ pub fn restore(
             return Err(e);
         }
     };
+    let (registers, warnings) = later_registers(file, &manifest, moved_aside.as_deref(), &key);
     let vault = Vault::open(to)?;
-    let session = vault.open_with_key(key, "backup_restore")?;
+    let mut session = vault.open_with_key(key, "backup_restore")?;
+    // Nothing destroyed after the backup was made comes back.
+    let mut destroyed_again = Vec::new();
+    for (source, certs) in &registers {
+        destroyed_again.extend(crate::retention::reapply(&mut session, source, certs)?);
+    }
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -646,6 +658,7 @@ pub fn restore(
         json!({
             "backup_created_at": manifest.created_at,
             "moved_aside": moved_aside.is_some(),
+            "destroyed_again": destroyed_again.len(),
         }),
     )?;
     Ok((
@@ -654,7 +667,69 @@ pub fn restore(
             moved_aside: moved_aside.as_deref().map(path_text),
             backup_created_at: manifest.created_at,
             counts: manifest.counts,
+            destroyed_again,
+            warnings,
         },
         session,
     ))
+}
+
+/// The destruction registers that may know of destructions after this backup was made: the
+/// vault the restore replaced, and newer backups of the same vault in the backup's folder. Each
+/// is read with the backup's key; one that will not open is named in a warning.
+fn later_registers(
+    file: &Path,
+    manifest: &Manifest,
+    replaced: Option<&Path>,
+    key: &MasterKey,
+) -> (
+    Vec<(String, Vec<crate::retention::Certificate>)>,
+    Vec<String>,
+) {
+    let mut registers = Vec::new();
+    let mut warnings = Vec::new();
+    if let Some(old) = replaced {
+        let read = db::open(&old.join(db::DB_FILE), key, false).and_then(|conn| {
+            let certs = crate::retention::register::list(&conn);
+            let _ = conn.close();
+            certs
+        });
+        match read {
+            Ok(certs) => registers.push(("the vault it replaced".to_owned(), certs)),
+            Err(_) => warnings.push(format!(
+                "The destruction register of the vault moved aside to {} could not be read with this backup's key, so records destroyed there after the backup was made may be back. Check the Retention screen.",
+                old.display()
+            )),
+        }
+    }
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let newer = list(folder).unwrap_or_default().into_iter().filter(|b| {
+        b.vault_id == manifest.vault_id
+            && b.created_at > manifest.created_at
+            && Path::new(&b.path) != file
+    });
+    for b in newer {
+        let read = (|| -> Result<Vec<crate::retention::Certificate>> {
+            let temp = tempfile::Builder::new()
+                .prefix("casenotes-register-")
+                .tempdir()
+                .map_err(Error::io("Could not make a private temporary folder"))?;
+            container::read_all(Path::new(&b.path), Some(temp.path()), &mut |_, _| {})?;
+            let conn = db::open_snapshot(&temp.path().join(db::DB_FILE), key)?;
+            let certs = crate::retention::register::list(&conn)?;
+            let _ = conn.close();
+            Ok(certs)
+        })();
+        match read {
+            Ok(certs) => registers.push((format!("the newer backup {}", b.file_name), certs)),
+            Err(_) => warnings.push(format!(
+                "The newer backup {} could not be read, so records destroyed before it was made may be back. Check the Retention screen.",
+                b.file_name
+            )),
+        }
+    }
+    (registers, warnings)
 }

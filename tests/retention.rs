@@ -694,3 +694,55 @@ fn killing_a_destruction_destroys_all_or_nothing() {
     }
     eprintln!("destruction killed {rounds} times: {all} complete, {nothing} not started");
 }
+
+#[test]
+fn after_a_destruction_older_backups_are_named_and_can_be_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("drive");
+    std::fs::create_dir(&out).unwrap();
+    let mut s = Vault::create(&tmp.path().join("vault"), &passphrase(PASSPHRASE))
+        .unwrap()
+        .session;
+    backup::configure(
+        &mut s,
+        &backup::BackupSettings {
+            folder: Some(out.to_string_lossy().into_owned()),
+            every_hours: 24,
+            keep: 10,
+            on_lock: true,
+        },
+    )
+    .unwrap();
+    let (_, case_ref) = ended_client(&mut s, "Gone", d(2010, 1, 1));
+    let first = backup::back_up_configured(&mut s, &mut |_| {}).unwrap();
+    let second = backup::back_up_configured(&mut s, &mut |_| {}).unwrap();
+    assert!(
+        backup::holding_destroyed(&s).unwrap().is_empty(),
+        "nothing destroyed yet"
+    );
+    let policy = retention::policy::current(&s).unwrap();
+    retention::destroy(
+        &mut s,
+        &policy,
+        &[Target::parse(&case_ref).unwrap()],
+        "Period passed",
+        today(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let mut holding: Vec<String> = backup::holding_destroyed(&s)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.file_name)
+        .collect();
+    holding.sort();
+    let mut expected = vec![first.file_name.clone(), second.file_name.clone()];
+    expected.sort();
+    assert_eq!(holding, expected);
+    let (fresh, removed) = backup::replace_holding_destroyed(&mut s, &mut |_| {}).unwrap();
+    assert_eq!(removed.len(), 2);
+    assert!(!Path::new(&first.path).exists() && !Path::new(&second.path).exists());
+    assert!(Path::new(&fresh.path).exists());
+    assert!(backup::holding_destroyed(&s).unwrap().is_empty());
+    s.lock().unwrap();
+}

@@ -433,6 +433,53 @@ fn rotate(dir: &Path, vault_id: &str, keep: u32, just_written: &str) -> Vec<Stri
     removed
 }
 
+/// Backups of this vault in the chosen backup folder that were made before the latest
+/// destruction, and so still hold records that have since been destroyed.
+pub fn holding_destroyed(session: &Session) -> Result<Vec<BackupInfo>> {
+    let Some(folder) = status(session)?.settings.folder else {
+        return Ok(Vec::new());
+    };
+    let latest = crate::retention::register::list(session.conn()?)?
+        .into_iter()
+        .filter(|c| c.reapplied_from.is_none())
+        .map(|c| c.destroyed_at)
+        .max();
+    let Some(latest) = latest else {
+        return Ok(Vec::new());
+    };
+    let vault_id = session.vault().meta().vault_id.to_string();
+    Ok(list(Path::new(&folder))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| b.vault_id == vault_id && b.created_at < latest)
+        .collect())
+}
+
+/// Makes a fresh, verified backup to the chosen folder, then removes the backups of this vault
+/// that still hold destroyed records. Nothing is removed unless the fresh one verified.
+pub fn replace_holding_destroyed(
+    session: &mut Session,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(BackupMade, Vec<String>)> {
+    let stale = holding_destroyed(session)?;
+    let made = back_up_configured(session, progress)?;
+    let mut removed = Vec::new();
+    for b in stale {
+        if b.path != made.path && std::fs::remove_file(&b.path).is_ok() {
+            removed.push(b.file_name);
+        }
+    }
+    if let Some(folder) = status(session)?.settings.folder {
+        let _ = fsutil::sync_dir(Path::new(&folder));
+    }
+    session.record(
+        Action::BackupMade,
+        Some(&made.file_name),
+        json!({ "replaced_backups_holding_destroyed_records": removed.len() }),
+    )?;
+    Ok((made, removed))
+}
+
 /// The backups in a folder, newest first, read from their manifests (no secret needed). Files
 /// that are not readable backups are left out.
 pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {

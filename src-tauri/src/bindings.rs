@@ -17,6 +17,9 @@ use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::export::backup::{
     BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
 };
+use casenotes::retention::{
+    Category, Certificate, DestroyProgress, DueItem, Hold, ItemCounts, Policy, Preset,
+};
 use casenotes::search::{Hit, HitKind};
 
 use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointmentArgs};
@@ -25,6 +28,10 @@ use crate::commands::backups::{BackupFinished, BackupSettingsArgs, RestoreArgs, 
 use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
+};
+use crate::commands::retention::{
+    DestroyArgs, DestroyTarget, DestructionRegister, DueList, PresetChoice, ReplacedBackups,
+    RetentionPolicy, RuleInWords, SetRetentionPolicyArgs,
 };
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
@@ -138,6 +145,30 @@ fn commands() -> Vec<(&'static str, String, String)> {
             RestoreArgs::name(),
             format!("{} | null", Restored::name()),
         ),
+        ("retention_policy", none(), RetentionPolicy::name()),
+        (
+            "set_retention_policy",
+            SetRetentionPolicyArgs::name(),
+            RetentionPolicy::name(),
+        ),
+        ("retention_due", none(), DueList::name()),
+        (
+            "destroy_records",
+            DestroyArgs::name(),
+            list(Certificate::name()),
+        ),
+        ("destruction_register", none(), DestructionRegister::name()),
+        ("save_register_report", none(), "string | null".to_owned()),
+        (
+            "backups_holding_destroyed",
+            none(),
+            list(BackupInfo::name()),
+        ),
+        (
+            "replace_backups_holding_destroyed",
+            none(),
+            ReplacedBackups::name(),
+        ),
     ]
 }
 
@@ -197,6 +228,11 @@ fn declarations() -> Vec<String> {
         Counts::decl(),
         Stage::decl(),
         Progress::decl(),
+        Category::decl(),
+        Preset::decl(),
+        Policy::decl(),
+        ItemCounts::decl(),
+        Certificate::decl(),
         BackupSettings::decl(),
         BackupStatus::decl(),
         BackupMade::decl(),
@@ -206,6 +242,18 @@ fn declarations() -> Vec<String> {
         RestoreTarget::decl(),
         RestoreArgs::decl(),
         BackupFinished::decl(),
+        Hold::decl(),
+        DueItem::decl(),
+        DestroyProgress::decl(),
+        RuleInWords::decl(),
+        PresetChoice::decl(),
+        RetentionPolicy::decl(),
+        SetRetentionPolicyArgs::decl(),
+        DueList::decl(),
+        DestroyTarget::decl(),
+        DestroyArgs::decl(),
+        DestructionRegister::decl(),
+        ReplacedBackups::decl(),
     ]
 }
 
@@ -259,7 +307,7 @@ fn every_command_and_nothing_else_is_granted_to_the_window() {
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
     // The only non-command grants: listening for events (`vault-locked`, `vault-locking`,
-    // `backup-progress`, `backup-finished`).
+    // `backup-progress`, `backup-finished`, `destroy-progress`).
     expected.push("core:event:allow-listen".to_owned());
     expected.push("core:event:allow-unlisten".to_owned());
     assert_eq!(granted, expected);

@@ -42,4 +42,12 @@ pub const COMMAND_NAMES: &[&str] = &[
     "list_backups",
     "choose_backup_file",
     "restore_backup",
+    "retention_policy",
+    "set_retention_policy",
+    "retention_due",
+    "destroy_records",
+    "destruction_register",
+    "save_register_report",
+    "backups_holding_destroyed",
+    "replace_backups_holding_destroyed",
 ];

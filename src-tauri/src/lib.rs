@@ -155,6 +155,14 @@ pub fn run() {
             commands::backups::list_backups,
             commands::backups::choose_backup_file,
             commands::backups::restore_backup,
+            commands::retention::retention_policy,
+            commands::retention::set_retention_policy,
+            commands::retention::retention_due,
+            commands::retention::destroy_records,
+            commands::retention::destruction_register,
+            commands::retention::save_register_report,
+            commands::retention::backups_holding_destroyed,
+            commands::retention::replace_backups_holding_destroyed,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

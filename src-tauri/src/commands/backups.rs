@@ -349,7 +349,7 @@ pub fn restore_into(
 
 /// Sends progress to the page: every change of stage, and otherwise at most every
 /// [`PROGRESS_EVERY`], so a large vault does not flood the window with events.
-fn progress_to_page(app: &AppHandle) -> impl FnMut(Progress) + '_ {
+pub(crate) fn progress_to_page(app: &AppHandle) -> impl FnMut(Progress) + '_ {
     let mut last: Option<(std::mem::Discriminant<backup::Stage>, Instant)> = None;
     move |p: Progress| {
         let stage = std::mem::discriminant(&p.stage);

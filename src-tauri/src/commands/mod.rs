@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod backups;
 pub mod clients;
 pub mod notes;
+pub mod retention;
 pub mod search;
 pub mod settings;
 pub mod vault;

@@ -190,6 +190,49 @@ export type Stage = "snapshot" | "writing" | "verifying" | "restoring";
 
 export type Progress = { stage: Stage, done: number, total: number, };
 
+export type Category = "client_record" | "enquiry" | "appointments";
+
+export type Preset = "uk_counselling" | "nhs_mental_health";
+
+export type Policy = { preset: Preset, 
+/**
+ * Client records: years after therapy ended.
+ */
+client_record_years: number, 
+/**
+ * For a client under 18 when therapy ended: kept at least until this birthday…
+ */
+minor_until_birthday: number, 
+/**
+ * …or this one if they were 17 when it ended.
+ */
+minor_at_17_until_birthday: number, 
+/**
+ * Enquiries that never became therapy: months after first contact.
+ */
+enquiry_months: number, 
+/**
+ * Appointments and fees: years after the appointment.
+ */
+appointment_years: number, };
+
+export type ItemCounts = { notes: number, addenda: number, appointments: number, attachments: number, };
+
+export type Certificate = { seq: number, 
+/**
+ * UTC, RFC 3339.
+ */
+destroyed_at: string, case_ref: string, initials: string, 
+/**
+ * When the client's record was first made: with the case reference, it names the record
+ * in older backups, so a restore can destroy it again.
+ */
+client_created_at: string, category: Category, counts: ItemCounts, appointments_before: string | null, rule: string, trigger_on: string, due_on: string, reason: string, 
+/**
+ * Set when the destruction was carried over into a vault restored from a backup.
+ */
+reapplied_from: string | null, prev_hash: string, hash: string, };
+
 export type BackupSettings = { 
 /**
  * The folder backups go to (a removable drive is fine); none until chosen.
@@ -238,7 +281,16 @@ export type Restored = { vault_dir: string,
 /**
  * Where the vault that was in the way now is (with `replace`); it is never deleted.
  */
-moved_aside: string | null, backup_created_at: string, counts: Counts, };
+moved_aside: string | null, backup_created_at: string, counts: Counts, 
+/**
+ * Records destroyed after the backup was made (recorded in the vault it replaced or in a
+ * newer backup beside it), destroyed again before the restored vault opened.
+ */
+destroyed_again: Array<Certificate>, 
+/**
+ * What could not be checked for later destructions, in plain words.
+ */
+warnings: Array<string>, };
 
 export type BackupSettingsArgs = { 
 /**
@@ -263,6 +315,82 @@ export type RestoreArgs = {
 secret: string, target: RestoreTarget, };
 
 export type BackupFinished = { ok: boolean, message: string, };
+
+export type Hold = { "kind": "legal_hold", reason: string, } | { "kind": "returned", on: string, due_on: string, };
+
+export type DueItem = { client_id: number, case_ref: string, 
+/**
+ * For the practitioner's screen only; never written on a certificate.
+ */
+name: string, category: Category, 
+/**
+ * The rule, in words.
+ */
+rule: string, 
+/**
+ * The day the clock started (therapy ended, first contact, the newest appointment).
+ */
+trigger_on: string, 
+/**
+ * Due since this day.
+ */
+due_on: string, 
+/**
+ * True when it may be destroyed now; false when something holds it back.
+ */
+due: boolean, held_by: Hold | null, counts: ItemCounts, 
+/**
+ * Appointments only: those that started before this day are covered.
+ */
+appointments_before: string | null, };
+
+export type DestroyProgress = { done: number, total: number, };
+
+export type RuleInWords = { category: Category, 
+/**
+ * "client record", "enquiry", "appointments and fees".
+ */
+label: string, rule: string, };
+
+export type PresetChoice = { preset: Preset, label: string, policy: Policy, rules: Array<RuleInWords>, };
+
+export type RetentionPolicy = { policy: Policy, 
+/**
+ * The preset it started from, in words.
+ */
+label: string, rules: Array<RuleInWords>, presets: Array<PresetChoice>, };
+
+export type SetRetentionPolicyArgs = { "kind": "preset", preset: Preset, } | { "kind": "edited", policy: Policy, };
+
+export type DueList = { as_of: string, 
+/**
+ * The policy's preset, in words.
+ */
+policy_label: string, items: Array<DueItem>, };
+
+export type DestroyTarget = { case_ref: string, 
+/**
+ * `null`: the client's record or enquiry; `"appointments"`: their old appointments only.
+ */
+category: Category | null, };
+
+export type DestroyArgs = { targets: Array<DestroyTarget>, reason: string, 
+/**
+ * The vault's current passphrase, typed again to confirm.
+ */
+passphrase: string, };
+
+export type DestructionRegister = { certificates: Array<Certificate>, 
+/**
+ * `null` when the chain verifies; otherwise what is wrong, in plain words.
+ */
+problem: string | null, };
+
+export type ReplacedBackups = { made: BackupMade, 
+/**
+ * File names of the backups removed.
+ */
+removed: Array<string>, };
 
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
@@ -306,4 +434,12 @@ export type Commands = {
   list_backups: { args: null; result: Array<BackupInfo> };
   choose_backup_file: { args: null; result: BackupInfo | null };
   restore_backup: { args: RestoreArgs; result: Restored | null };
+  retention_policy: { args: null; result: RetentionPolicy };
+  set_retention_policy: { args: SetRetentionPolicyArgs; result: RetentionPolicy };
+  retention_due: { args: null; result: DueList };
+  destroy_records: { args: DestroyArgs; result: Array<Certificate> };
+  destruction_register: { args: null; result: DestructionRegister };
+  save_register_report: { args: null; result: string | null };
+  backups_holding_destroyed: { args: null; result: Array<BackupInfo> };
+  replace_backups_holding_destroyed: { args: null; result: ReplacedBackups };
 };

@@ -29,6 +29,8 @@ mod attachments;
 mod backups;
 #[path = "e2e/clients.rs"]
 mod clients;
+#[path = "e2e/retention.rs"]
+mod retention;
 
 /// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver and the app too.
 struct Driver {

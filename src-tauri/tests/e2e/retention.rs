@@ -1,0 +1,239 @@
+//! End-to-end: retention through the real window. A vault prepared by the core holds a client
+//! whose therapy ended in 2012 (a signed note with a canary word), one on legal hold and one who
+//! ended recently, and a backup made before any destruction. Home points to the Retention screen;
+//! the due one can be chosen and the held one cannot; a wrong passphrase destroys nothing; the
+//! right one destroys the record, the certificate shows in the register, and the older backup is
+//! replaced by a fresh one. Then, with the app gone, the core finds no trace of the client.
+
+use std::path::{Path, PathBuf};
+
+use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
+use casenotes::domain::notes::{self, NoteKind, Template};
+use casenotes::export::backup::{self, BackupSettings};
+use casenotes::retention::register;
+use casenotes::secret::Passphrase;
+use casenotes::vault::Vault;
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::{reopen, temp_vault, wait_for_text_containing, App, PASSPHRASE, WRONG};
+
+const CANARY: &str = "quillwort-bramble-sextant";
+const REASON: &str = "Retention period passed; record appraised, no further need";
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// C-0001 ended in 2012 (due since 1 May 2019, a signed note holding the canary), C-0002 on
+/// legal hold, C-0003 ended this year (not listed); backups go to `backups`, where one backup
+/// made now already holds all three.
+fn prepare(vault: &Path, backups: &Path) {
+    let created = Vault::create(vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+    let mut s = created.session;
+    let today = chrono::Local::now().date_naive();
+    let mut ids = Vec::new();
+    for (given, family, started, ended, hold) in [
+        ("Wilhelmina", "Ashdown", d(2010, 2, 1), d(2012, 5, 1), None),
+        (
+            "Hollis",
+            "Pemberton",
+            d(2003, 1, 1),
+            d(2005, 1, 1),
+            Some("solicitor's letter of 2 May"),
+        ),
+        ("Rowan", "Fairweather", d(2024, 1, 1), today, None),
+    ] {
+        let mut details = ClientDetails::named(given, family);
+        details.status = ClientStatus::Ended;
+        details.therapy_started_on = Some(started);
+        details.therapy_ended_on = Some(ended);
+        details.legal_hold_reason = hold.map(str::to_owned);
+        ids.push(clients::add(&mut s, details).unwrap().id);
+    }
+    let note = notes::create(&mut s, ids[0], NoteKind::Session, Template::Free, "", false).unwrap();
+    notes::save_draft(
+        &mut s,
+        note.id,
+        &format!("Spoke about the {CANARY} and her sister."),
+    )
+    .unwrap();
+    notes::sign(&mut s, note.id).unwrap();
+    backup::configure(
+        &mut s,
+        &BackupSettings {
+            folder: Some(backups.display().to_string()),
+            every_hours: 24,
+            keep: 10,
+            on_lock: true,
+        },
+    )
+    .unwrap();
+    backup::back_up_configured(&mut s, &mut |_| {}).unwrap();
+    s.lock().unwrap();
+}
+
+fn backup_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "cnbak"))
+        .collect();
+    files.sort();
+    files
+}
+
+async fn checkbox_enabled(app: &App, testid: &str) -> bool {
+    app.wait_for(testid).await.is_enabled().await.unwrap()
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn appraise_and_destroy_a_due_record_with_the_passphrase_then_see_its_certificate() {
+    let (tmp, vault) = temp_vault();
+    let backups = tmp.path().join("backup drive");
+    std::fs::create_dir(&backups).unwrap();
+    prepare(&vault, &backups);
+    let old_backup = backup_files(&backups);
+    assert_eq!(old_backup.len(), 1);
+    // Backups are named to the second: destroy in a later second than the old backup.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let app = App::launch(&vault, &[]).await;
+    app.unlock_to_home().await;
+    wait_for_text_containing(
+        &app,
+        "home-retention-due",
+        "1 record is due for destruction",
+    )
+    .await;
+    app.shot("retention-01-home").await;
+    app.click("home-retention-due").await;
+    app.wait_for("retention").await;
+
+    // The due one can be chosen; the held one is listed with its hold and cannot; the recent
+    // one is not listed at all.
+    app.wait_for("due-list").await;
+    let page = app.page_contents().await;
+    assert!(
+        page.contains("Wilhelmina Ashdown"),
+        "the due client is named"
+    );
+    assert!(
+        page.contains("Due since 1 May 2019"),
+        "the due date in words"
+    );
+    assert!(page.contains("client record (1 note, 0 appointments, 0 attachments)"));
+    assert!(
+        page.contains("7 years after therapy ended"),
+        "the rule in words"
+    );
+    assert!(
+        !page.contains("Fairweather"),
+        "the recent client is not due"
+    );
+    assert!(checkbox_enabled(&app, "due-select-C-0001").await);
+    assert!(
+        !checkbox_enabled(&app, "due-select-C-0002").await,
+        "a record on legal hold cannot be chosen"
+    );
+    wait_for_text_containing(&app, "due-hold-C-0002", "On legal hold: solicitor's letter").await;
+    app.shot("retention-02-due-list").await;
+
+    // A wrong passphrase is refused and destroys nothing.
+    app.click("due-select-C-0001").await;
+    app.type_into("destroy-reason", REASON).await;
+    app.type_into("destroy-passphrase", WRONG).await;
+    app.click("destroy-start").await;
+    let dialog = app.wait_for("destroy-dialog").await;
+    assert!(dialog
+        .text()
+        .await
+        .unwrap()
+        .contains("This cannot be undone."));
+    app.shot("retention-03-confirm").await;
+    app.click("destroy-confirm").await;
+    wait_for_text_containing(&app, "destroy-error", "nothing was destroyed").await;
+    let register = app.invoke("destruction_register").await;
+    assert_eq!(
+        register["ok"]["certificates"],
+        json!([]),
+        "no certificate: {register}"
+    );
+    let due = app.invoke("retention_due").await;
+    let still: Vec<&str> = due["ok"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["due"] == json!(true))
+        .map(|i| i["case_ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(still, ["C-0001"], "still due after the wrong passphrase");
+    app.shot("retention-04-wrong-passphrase").await;
+
+    // The right passphrase destroys it, and the certificate appears.
+    assert!(
+        app.wait_for("due-select-C-0001")
+            .await
+            .is_selected()
+            .await
+            .unwrap(),
+        "the choice is kept after a refusal"
+    );
+    app.type_into("destroy-passphrase", PASSPHRASE).await;
+    app.click("destroy-start").await;
+    app.click("destroy-confirm").await;
+    wait_for_text_containing(&app, "destroyed-certificate", "C-0001 (W.A.)").await;
+    wait_for_text_containing(&app, "register-row", "C-0001").await;
+    let row = app.text_of("register-row").await;
+    assert!(row.contains("W.A.") && row.contains(REASON), "{row}");
+    assert!(row.contains("client record (1 note"), "{row}");
+    let page = app.page_contents().await;
+    assert!(
+        !page.contains("Wilhelmina"),
+        "the name is gone from the screen"
+    );
+    assert!(
+        !page.contains("Due since 1 May 2019"),
+        "no longer in the due list"
+    );
+    app.shot("retention-05-destroyed").await;
+
+    // The backup made before still holds the record: replace it with a fresh one.
+    wait_for_text_containing(
+        &app,
+        "backups-holding",
+        "1 backup made before now still holds",
+    )
+    .await;
+    app.click("backups-replace").await;
+    wait_for_text_containing(&app, "backups-replace-result", "1 older backup was deleted").await;
+    app.shot("retention-06-backups-replaced").await;
+
+    app.click("lock-button").await;
+    app.wait_for("lock-screen").await;
+    app.quit().await;
+
+    // On disk, through the core: the client, their note and its words are gone; one certificate.
+    let s = reopen(&vault);
+    let mut refs: Vec<String> = clients::list(&s, None)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.case_ref)
+        .collect();
+    refs.sort();
+    assert_eq!(refs, ["C-0002", "C-0003"]);
+    let certs = register::list(s.conn().unwrap()).unwrap();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(
+        (certs[0].case_ref.as_str(), certs[0].reason.as_str()),
+        ("C-0001", REASON)
+    );
+    assert_eq!(register::verify(s.conn().unwrap()).unwrap(), 1);
+    s.verify_audit().unwrap();
+    assert!(casenotes::search::search(&s, CANARY).unwrap().is_empty());
+    s.lock().unwrap();
+    let now = backup_files(&backups);
+    assert_eq!(now.len(), 1, "one fresh backup: {now:?}");
+    assert_ne!(now, old_backup, "the old backup was replaced");
+}

@@ -385,3 +385,51 @@ async fn quitting_makes_a_due_backup_and_waits_for_it_before_the_app_exits() {
     );
     session.lock().unwrap();
 }
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn the_app_starts_on_the_folder_remembered_after_a_restore_unless_casenotes_vault_says_otherwise(
+) {
+    let (tmp, remembered) = temp_vault();
+    vault_with_two_clients(&remembered);
+    let config_home = tmp.path().join("config-home");
+    std::fs::create_dir_all(config_home.join("casenotes")).unwrap();
+    std::fs::write(
+        config_home.join("casenotes").join("vault-location"),
+        format!("{}\n", remembered.display()),
+    )
+    .unwrap();
+    // Without CASENOTES_VAULT (empty counts as unset) the default would be under XDG_DATA_HOME.
+    let data_home = tmp.path().join("data-home");
+    std::fs::create_dir_all(&data_home).unwrap();
+    let app = App::launch(
+        &remembered,
+        &[
+            ("CASENOTES_VAULT", ""),
+            ("XDG_CONFIG_HOME", config_home.to_str().unwrap()),
+            ("XDG_DATA_HOME", data_home.to_str().unwrap()),
+        ],
+    )
+    .await;
+    app.unlock_to_home().await;
+    let status = app.wait_for_text("vault-status").await;
+    assert!(
+        status.contains(&remembered.display().to_string()),
+        "the remembered folder: {status}"
+    );
+    app.quit().await;
+    assert!(
+        !data_home.join("casenotes").join("vault").exists(),
+        "nothing was made in the default folder"
+    );
+
+    // CASENOTES_VAULT still wins: a folder with no vault shows the first-run screen.
+    let elsewhere = tmp.path().join("elsewhere");
+    let app = App::launch(
+        &elsewhere,
+        &[("XDG_CONFIG_HOME", config_home.to_str().unwrap())],
+    )
+    .await;
+    app.wait_for("first-run").await;
+    app.quit().await;
+}

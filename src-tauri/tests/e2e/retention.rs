@@ -16,10 +16,12 @@ use casenotes::vault::Vault;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::{reopen, temp_vault, wait_for_text_containing, App, PASSPHRASE, WRONG};
+use super::attachments::{focus_dialog, wait_until_closed};
+use super::{reopen, temp_vault, wait_for_text_containing, xdotool, App, PASSPHRASE, WRONG};
 
 const CANARY: &str = "quillwort-bramble-sextant";
 const REASON: &str = "Retention period passed; record appraised, no further need";
+const SAVE_TITLE: &str = "Save a printable copy of the destruction register";
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -81,6 +83,17 @@ fn backup_files(dir: &Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// In GTK's "save" dialog the name field has the focus, holding the suggested name: replace it
+/// with the full path and press Return.
+async fn save_as(app: &App, path: &Path) {
+    focus_dialog(app, SAVE_TITLE).await;
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "15", &path.display().to_string()]);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    xdotool(&["key", "Return"]);
+    wait_until_closed(app, SAVE_TITLE).await;
 }
 
 async fn checkbox_enabled(app: &App, testid: &str) -> bool {
@@ -199,6 +212,16 @@ async fn appraise_and_destroy_a_due_record_with_the_passphrase_then_see_its_cert
     );
     app.shot("retention-05-destroyed").await;
 
+    // A printable copy of the register, saved where the practitioner chooses in the real dialog:
+    // case reference, initials and reason; no name, no note.
+    let report = tmp.path().join("register.html");
+    app.click("register-save").await;
+    save_as(&app, &report).await;
+    wait_for_text_containing(&app, "register-saved", "register.html").await;
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("C-0001") && html.contains("W.A.") && html.contains(REASON));
+    assert!(!html.contains("Wilhelmina") && !html.contains(CANARY));
+
     // The backup made before still holds the record: replace it with a fresh one.
     wait_for_text_containing(
         &app,
@@ -236,4 +259,60 @@ async fn appraise_and_destroy_a_due_record_with_the_passphrase_then_see_its_cert
     let now = backup_files(&backups);
     assert_eq!(now.len(), 1, "one fresh backup: {now:?}");
     assert_ne!(now, old_backup, "the old backup was replaced");
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn choosing_the_nhs_preset_in_settings_changes_what_is_due() {
+    let (tmp, vault) = temp_vault();
+    let backups = tmp.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    prepare(&vault, &backups);
+    let app = App::launch(&vault, &[]).await;
+    app.unlock_to_home().await;
+    wait_for_text_containing(&app, "home-retention-due", "1 record is due").await;
+
+    app.click("nav-settings").await;
+    wait_for_text_containing(&app, "retention-policy-label", "UK counselling").await;
+    wait_for_text_containing(&app, "retention-rules", "7 years after therapy ended").await;
+    app.click("retention-preset-nhs_mental_health").await;
+    app.click("retention-preset-save").await;
+    wait_for_text_containing(
+        &app,
+        "retention-policy-label",
+        "NHS Records Management Code (mental health)",
+    )
+    .await;
+    wait_for_text_containing(&app, "retention-rules", "20 years after therapy ended").await;
+    app.shot("retention-settings-nhs").await;
+
+    // Under the NHS code a record whose therapy ended in 2012 is kept until 2032.
+    app.click("nav-retention").await;
+    app.wait_for("retention").await;
+    let page = app.page_contents().await;
+    assert!(!page.contains("Wilhelmina"), "no longer listed");
+    assert!(page.contains("Hollis Pemberton"), "the held one still is");
+    app.click("nav-home").await;
+    app.wait_for("home").await;
+    app.wait_for("vault-status").await;
+    let due = app.invoke("retention_due").await;
+    assert!(
+        due["ok"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["due"] == json!(false)),
+        "{due}"
+    );
+    assert!(!app.present("home-retention-due").await, "nothing due now");
+    app.quit().await;
+
+    let s = reopen(&vault);
+    assert_eq!(
+        casenotes::retention::policy::current(&s)
+            .unwrap()
+            .client_record_years,
+        20
+    );
+    s.lock().unwrap();
 }

@@ -53,6 +53,19 @@ export function holdLabel(i: DueItem): string {
   return `Came back on ${formatDay(h.on)} — now kept until ${formatDay(h.due_on)}`;
 }
 
+/** A rule without the policy's name at its end ("… (UK counselling)"), where the name is shown already. */
+export function ruleWithoutPreset(rule: string, presetLabel: string): string {
+  const suffix = ` (${presetLabel})`;
+  return rule.endsWith(suffix) ? rule.slice(0, -suffix.length) : rule;
+}
+
+/** 25 → "25th", 22 → "22nd". */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
 /** A stable key for an item: a client has at most one record item and one appointments item. */
 export function itemKey(i: { case_ref: string; category: Category }): string {
   return `${i.case_ref}:${i.category}`;

@@ -22,6 +22,7 @@ use super::{reopen, temp_vault, wait_for_text_containing, xdotool, App, PASSPHRA
 const CANARY: &str = "quillwort-bramble-sextant";
 const REASON: &str = "Retention period passed; record appraised, no further need";
 const SAVE_TITLE: &str = "Save a printable copy of the destruction register";
+const FILE_TITLE: &str = "Choose a casenotes backup";
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -94,6 +95,17 @@ async fn save_as(app: &App, path: &Path) {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     xdotool(&["key", "Return"]);
     wait_until_closed(app, SAVE_TITLE).await;
+}
+
+/// In GTK's "open" dialog: Ctrl+L opens the location field; the full path and Return choose it.
+async fn open_file(app: &App, title: &str, path: &Path) {
+    focus_dialog(app, title).await;
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    xdotool(&["type", "--delay", "15", &path.display().to_string()]);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    xdotool(&["key", "Return"]);
+    wait_until_closed(app, title).await;
 }
 
 async fn checkbox_enabled(app: &App, testid: &str) -> bool {
@@ -314,5 +326,64 @@ async fn choosing_the_nhs_preset_in_settings_changes_what_is_due() {
             .client_record_years,
         20
     );
+    s.lock().unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn restoring_an_older_backup_destroys_again_what_was_destroyed_since_and_says_so() {
+    let (tmp, vault) = temp_vault();
+    let backups = tmp.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    prepare(&vault, &backups);
+    let old_backup = backup_files(&backups).pop().unwrap();
+    // After the backup, C-0001 is destroyed (through the core, as the CLI would).
+    let mut s = reopen(&vault);
+    let policy = casenotes::retention::policy::current(&s).unwrap();
+    casenotes::retention::destroy(
+        &mut s,
+        &policy,
+        &[casenotes::retention::Target::parse("C-0001").unwrap()],
+        REASON,
+        chrono::Utc::now().date_naive(),
+        &mut |_| {},
+    )
+    .unwrap();
+    s.lock().unwrap();
+
+    // From the lock screen, restore the older backup over this app's vault.
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
+    app.click("show-restore").await;
+    app.click("restore-choose-file").await;
+    open_file(&app, FILE_TITLE, &old_backup).await;
+    wait_for_text_containing(&app, "restore-file-info", "3 clients").await;
+    app.type_into("restore-secret", PASSPHRASE).await;
+    app.click("restore-target-app").await;
+    app.click("restore-submit").await;
+    wait_for_text_containing(&app, "home-restored", "Restored the backup").await;
+    let said =
+        wait_for_text_containing(&app, "home-destroyed-again", "C-0001 (client record)").await;
+    assert!(
+        said.starts_with("1 record destroyed after this backup was made was destroyed again"),
+        "{said}"
+    );
+    app.shot("retention-07-restored-destroyed-again").await;
+    app.click("nav-retention").await;
+    let row = wait_for_text_containing(&app, "register-row", "C-0001").await;
+    assert!(
+        row.contains("carried over after restoring a backup"),
+        "{row}"
+    );
+    assert!(!app.page_contents().await.contains("Wilhelmina"));
+    app.quit().await;
+
+    let s = reopen(&vault);
+    assert!(clients::list(&s, None)
+        .unwrap()
+        .iter()
+        .all(|c| c.case_ref != "C-0001"));
+    assert!(casenotes::search::search(&s, CANARY).unwrap().is_empty());
+    s.verify_audit().unwrap();
     s.lock().unwrap();
 }

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/casenotes/target}"
+# The audit log's anchors go to a throwaway config folder, not this user's own.
+export CASENOTES_CONFIG_DIR="${CASENOTES_CONFIG_DIR:-$(mktemp -d)}"
 export CASENOTES_TEST_PYTHON="${CASENOTES_TEST_PYTHON:-${CASENOTES_CACHE:-$HOME/.cache/casenotes}/venv/bin/python}"
 
 if [ -f ui/package.json ]; then

@@ -63,6 +63,9 @@ pub enum Error {
     #[error("The audit log has been tampered with: entry {seq} {reason}.")]
     AuditChainBroken { seq: i64, reason: String },
 
+    #[error("{detail} The finding is recorded in the audit log.")]
+    AuditRolledBack { detail: String },
+
     #[error("The vault's database failed its integrity check: {detail}")]
     IntegrityCheckFailed { detail: String },
 
@@ -121,6 +124,7 @@ impl Error {
             Error::KeychainNotEnabled => "keychain_not_enabled",
             Error::KeychainUnavailable { .. } => "keychain_unavailable",
             Error::AuditChainBroken { .. } => "audit_chain_broken",
+            Error::AuditRolledBack { .. } => "audit_rolled_back",
             Error::IntegrityCheckFailed { .. } => "integrity_check_failed",
             Error::DamagedKeySlot { .. } => "damaged_key_slot",
             Error::BackupDamaged { .. } => "backup_damaged",
@@ -143,6 +147,7 @@ impl Error {
             | Error::VaultExists { .. }
             | Error::FolderNotEmpty { .. } => 4,
             Error::AuditChainBroken { .. }
+            | Error::AuditRolledBack { .. }
             | Error::IntegrityCheckFailed { .. }
             | Error::DamagedKeySlot { .. }
             | Error::BackupDamaged { .. } => 5,

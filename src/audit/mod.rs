@@ -12,6 +12,8 @@
 //! (Anyone holding the master key could rewrite the whole chain; the chain makes tampering
 //! evident to a reader who keeps an earlier head hash, and catches casual edits outright.)
 
+pub mod anchor;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -54,6 +56,7 @@ pub enum Action {
     BackupRestored,
     RecordDestroyed,
     DestructionReapplied,
+    AuditRollbackDetected,
 }
 
 impl Action {
@@ -88,6 +91,7 @@ impl Action {
             Action::BackupRestored => "backup_restored",
             Action::RecordDestroyed => "record_destroyed",
             Action::DestructionReapplied => "destruction_reapplied",
+            Action::AuditRollbackDetected => "audit_rollback_detected",
         }
     }
 }
@@ -132,17 +136,37 @@ pub(crate) fn append_at(
     // transaction, and on a bare connection (`Session::record`, `Session::lock`) it is a
     // transaction of its own, so a crash or a failure between the two statements can never leave
     // `audit_head` behind the log.
-    conn.execute_batch("SAVEPOINT audit_append")?;
+    // On a bare connection the append takes the write lock at once (BEGIN IMMEDIATE): a
+    // transaction that reads the head and only then writes cannot wait for another process's
+    // write to finish (SQLite answers "database is locked" at once), but one that asks for the
+    // lock first waits through the busy timeout.
+    let own = conn.is_autocommit();
+    conn.execute_batch(if own {
+        "BEGIN IMMEDIATE"
+    } else {
+        "SAVEPOINT audit_append"
+    })?;
+    let undo = |conn: &Connection| {
+        if own {
+            let _ = conn.execute_batch("ROLLBACK");
+        } else {
+            undo_savepoint(conn);
+        }
+    };
     match write_entry(conn, at, action, subject, detail) {
-        Ok(entry) => match conn.execute_batch("RELEASE audit_append") {
+        Ok(entry) => match conn.execute_batch(if own {
+            "COMMIT"
+        } else {
+            "RELEASE audit_append"
+        }) {
             Ok(()) => Ok(entry),
             Err(e) => {
-                undo_savepoint(conn);
+                undo(conn);
                 Err(e.into())
             }
         },
         Err(e) => {
-            undo_savepoint(conn);
+            undo(conn);
             Err(e)
         }
     }

@@ -28,7 +28,11 @@ pub fn open(path: &Path, key: &MasterKey, create: bool) -> Result<Connection> {
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags)?;
+    let mut conn = Connection::open_with_flags(path, flags)?;
+    // Every write transaction asks for the write lock when it begins, so that it waits for
+    // another process (the CLI beside the app) through the busy timeout instead of failing with
+    // "database is locked" when it turns from reading to writing.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     apply_key(&conn, key)?;
     // SQLCipher 4's settings exactly, whatever a future SQLCipher's defaults may become, so
     // that the file stays readable by any SQLCipher 4 client (DESIGN.md: never locked in).

@@ -20,7 +20,7 @@ mod slots;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -277,11 +277,47 @@ impl Vault {
     /// Opens the database with a key already read from a slot, folds any failed attempts into
     /// the audit log, and records the unlock.
     fn open_session(&self, key: MasterKey, method: &str) -> Result<Session> {
+        self.open_session_checked(key, method, false)
+    }
+
+    /// `restored`: the vault was just restored from a backup, a rollback the practitioner asked
+    /// for, so the anchors are re-set rather than checked.
+    fn open_session_checked(
+        &self,
+        key: MasterKey,
+        method: &str,
+        restored: bool,
+    ) -> Result<Session> {
         // Unreadable counts are not a reason to refuse an unlock with the right secret.
         let failures = failed_unlocks::read(&self.dir).unwrap_or_default();
         let mut conn = db::open(&self.dir.join(db::DB_FILE), &key, false)?;
         db::migrate(&mut conn)?;
+        let vault_id = self.meta.vault_id.to_string();
+        let rollback = if restored {
+            None
+        } else {
+            audit::anchor::check(&conn, &key, &self.dir, &vault_id)?
+        };
+        let last_unlocked_at: Option<String> = conn
+            .query_row(
+                "SELECT at FROM audit_log WHERE action = 'vault_unlocked' ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
         let tx = conn.transaction()?;
+        if let Some(f) = &rollback {
+            audit::append(
+                &tx,
+                Action::AuditRollbackDetected,
+                None,
+                json!({
+                    "anchored_seq": f.anchored_seq,
+                    "anchored_at": f.anchored_at,
+                    "found_seq": f.found_seq,
+                }),
+            )?;
+        }
         if failures.count > 0 {
             audit::append(
                 &tx,
@@ -301,6 +337,8 @@ impl Vault {
             json!({ "method": method }),
         )?;
         tx.commit()?;
+        // The finding is in the log now; anchor to today's head so it is reported once, loudly.
+        audit::anchor::write(&conn, &key, &self.dir, &vault_id)?;
         if failures.count > 0 {
             failed_unlocks::clear(&self.dir)?;
         }
@@ -309,6 +347,8 @@ impl Vault {
             key,
             vault: self.clone(),
             failed_since_last_unlock: failures,
+            rollback: rollback.map(|f| f.message),
+            last_unlocked_at,
         })
     }
 }
@@ -328,6 +368,11 @@ impl Vault {
     /// the unlock with `method`. A key that does not fit gives `DamagedKeySlot`.
     pub(crate) fn open_with_key(&self, key: MasterKey, method: &str) -> Result<Session> {
         self.open_session(key, method)
+    }
+
+    /// Opens a vault just restored from a backup: its audit anchors are re-set, not checked.
+    pub(crate) fn open_restored(&self, key: MasterKey) -> Result<Session> {
+        self.open_session_checked(key, "backup_restore", true)
     }
 }
 
@@ -376,6 +421,10 @@ pub struct Session {
     key: MasterKey,
     vault: Vault,
     failed_since_last_unlock: FailedUnlocks,
+    /// Set when this unlock found the audit log behind its anchor (rolled back or truncated).
+    rollback: Option<String>,
+    /// When the vault was last unlocked before this time (UTC, RFC 3339).
+    last_unlocked_at: Option<String>,
 }
 
 /// A summary of an unlocked vault, for `casenotes status` and the desktop's About box.
@@ -388,6 +437,10 @@ pub struct Status {
     pub schema_version: i64,
     pub audit_entries: i64,
     pub failed_unlocks_before_this_one: FailedUnlocks,
+    /// When the vault was last unlocked before this time.
+    pub last_unlocked_at: Option<String>,
+    /// Set when this unlock found that an older copy of the vault was put back.
+    pub audit_rollback: Option<String>,
 }
 
 impl Session {
@@ -403,6 +456,17 @@ impl Session {
 
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// Set when this unlock found that an older copy of the vault had been put back (the audit
+    /// log is behind its anchor): say so to the practitioner.
+    pub fn audit_rollback(&self) -> Option<&str> {
+        self.rollback.as_deref()
+    }
+
+    /// When the vault was last unlocked before this time (UTC, RFC 3339).
+    pub fn last_unlocked_at(&self) -> Option<&str> {
+        self.last_unlocked_at.as_deref()
     }
 
     /// Failed attempts between the previous successful unlock and this one.
@@ -423,9 +487,16 @@ impl Session {
 
     /// Walks the audit chain, requiring its first entry to be this vault's own creation.
     pub fn verify_audit(&self) -> Result<audit::Verified> {
+        // The chain first, so an edited or removed entry is named exactly; then the anchor,
+        // which catches a whole log put back in an older but self-consistent state.
         let verified = audit::verify(self.conn()?, &self.vault.meta.vault_id.to_string())?;
         // The destruction register is tied to the audit log; check it with it.
         crate::retention::register::verify(self.conn()?)?;
+        if let Some(detail) = &self.rollback {
+            return Err(Error::AuditRolledBack {
+                detail: detail.clone(),
+            });
+        }
         Ok(verified)
     }
 
@@ -439,6 +510,8 @@ impl Session {
             schema_version: db::schema_version(conn)?,
             audit_entries: audit::count(conn)?,
             failed_unlocks_before_this_one: self.failed_since_last_unlock.clone(),
+            last_unlocked_at: self.last_unlocked_at.clone(),
+            audit_rollback: self.rollback.clone(),
         })
     }
 
@@ -478,13 +551,22 @@ impl Session {
                 meta: VaultMeta::new(),
             },
             failed_since_last_unlock: FailedUnlocks::default(),
+            rollback: None,
+            last_unlocked_at: None,
         })
     }
 
     /// Locks: records the lock, closes the connection (checkpointing the WAL) and wipes the key.
     pub fn lock(mut self) -> Result<()> {
         let conn = self.conn.take().ok_or(Error::Locked)?;
-        let logged = audit::append(&conn, Action::VaultLocked, None, json!({}));
+        let logged = audit::append(&conn, Action::VaultLocked, None, json!({})).and_then(|_| {
+            audit::anchor::write(
+                &conn,
+                &self.key,
+                &self.vault.dir,
+                &self.vault.meta.vault_id.to_string(),
+            )
+        });
         let closed = conn.close().map_err(|(_, e)| Error::Database(e));
         // `self` drops here and the key is wiped with it.
         logged.and(closed).map(|_| ())

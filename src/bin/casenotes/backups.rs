@@ -189,6 +189,25 @@ pub fn restore(
         if let Some(aside) = &restored.moved_aside {
             println!("The vault that was there has been moved, not deleted, to {aside}.");
         }
+        if !restored.destroyed_again.is_empty() {
+            println!(
+                "{} record{} destroyed after this backup was made {} destroyed again, as the destruction register requires:",
+                restored.destroyed_again.len(),
+                if restored.destroyed_again.len() == 1 { "" } else { "s" },
+                if restored.destroyed_again.len() == 1 { "was" } else { "were" }
+            );
+            for c in &restored.destroyed_again {
+                println!(
+                    "  {} ({}), destroyed {}",
+                    c.case_ref,
+                    c.category.label(),
+                    local_time(&c.destroyed_at)
+                );
+            }
+        }
+        for w in &restored.warnings {
+            println!("Warning: {w}");
+        }
         println!("Unlock it with the passphrase that was in use when the backup was made, or with your recovery key.");
     }
     Ok(())

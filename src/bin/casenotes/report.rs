@@ -62,6 +62,12 @@ pub fn status(json: bool, status: &Status) {
         status.format_version, status.schema_version
     );
     println!("Audit log: {} entries", status.audit_entries);
+    if let Some(at) = &status.last_unlocked_at {
+        println!("Last unlocked before this: {}", local_time(at));
+    }
+    if let Some(warning) = &status.audit_rollback {
+        println!("WARNING: {warning}");
+    }
     let failed = &status.failed_unlocks_before_this_one;
     match (failed.count, &failed.last_at) {
         (0, _) => println!("No failed unlock attempts since you last unlocked."),

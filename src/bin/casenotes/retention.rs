@@ -145,7 +145,16 @@ pub fn run(s: &mut Session, action: &RetentionCommand, json: bool) -> Result<(),
                         c.seq
                     );
                 }
-                println!("Backups made before now still hold these records; make a fresh backup and remove the older ones when you are ready.");
+                let holding = casenotes::export::backup::holding_destroyed(s)?;
+                if !holding.is_empty() {
+                    println!(
+                        "{} backup{} in your backup folder still hold{} these records: {}.\nMake a fresh backup and remove them when you are ready (the app offers to do both).",
+                        holding.len(),
+                        if holding.len() == 1 { "" } else { "s" },
+                        if holding.len() == 1 { "s" } else { "" },
+                        holding.iter().map(|b| b.file_name.as_str()).collect::<Vec<_>>().join(", ")
+                    );
+                }
             }
         }
         RetentionCommand::Register { html } => {

@@ -689,7 +689,7 @@ pub fn restore(
     };
     let (registers, warnings) = later_registers(file, &manifest, moved_aside.as_deref(), &key);
     let vault = Vault::open(to)?;
-    let mut session = vault.open_with_key(key, "backup_restore")?;
+    let mut session = vault.open_restored(key)?;
     // Nothing destroyed after the backup was made comes back.
     let mut destroyed_again = Vec::new();
     for (source, certs) in &registers {

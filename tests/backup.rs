@@ -659,6 +659,9 @@ fn writer_child() {
         )
         .unwrap();
         casenotes::domain::notes::sign(&mut s, n.id).unwrap();
+        // A busy practitioner's pace, not a tight loop: SQLite's lock is not fair, and a writer
+        // that never lets go would starve the backup's own small write past the busy timeout.
+        std::thread::sleep(Duration::from_millis(15));
         if i == 0 {
             writeln!(stdout, "WRITING").unwrap();
             stdout.flush().unwrap();

@@ -245,8 +245,12 @@ async fn appraise_and_destroy_a_due_record_with_the_passphrase_then_see_its_cert
     wait_for_text_containing(&app, "backups-replace-result", "1 older backup was deleted").await;
     app.shot("retention-06-backups-replaced").await;
 
+    // Locking leaves nothing of the screen behind: not the held client's name, not the hold.
+    app.mark_page().await;
     app.click("lock-button").await;
-    app.wait_for("lock-screen").await;
+    app.wait_for_reloaded_lock_screen().await;
+    app.assert_nothing_left_after_lock(&["Pemberton", "solicitor's letter", REASON])
+        .await;
     app.quit().await;
 
     // On disk, through the core: the client, their note and its words are gone; one certificate.

@@ -135,6 +135,7 @@ fn commands() -> Vec<(&'static str, String, String)> {
         ),
         ("back_up_now", none(), BackupMade::name()),
         ("list_backups", none(), list(BackupInfo::name())),
+        ("backup_running", none(), "boolean".to_owned()),
         (
             "choose_backup_file",
             none(),

@@ -40,6 +40,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "choose_backup_folder",
     "back_up_now",
     "list_backups",
+    "backup_running",
     "choose_backup_file",
     "restore_backup",
     "retention_policy",

@@ -153,6 +153,7 @@ pub fn run() {
             commands::backups::choose_backup_folder,
             commands::backups::back_up_now,
             commands::backups::list_backups,
+            commands::backups::backup_running,
             commands::backups::choose_backup_file,
             commands::backups::restore_backup,
             commands::retention::retention_policy,

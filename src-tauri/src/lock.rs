@@ -167,6 +167,12 @@ fn lock_now(app: &AppHandle, state: &AppState, reason: LockReason) -> IpcResult<
     let back_up = crate::commands::backups::due_on_lock(&session);
     if back_up {
         tell_the_page(app, reason);
+        if reason == LockReason::Closing {
+            // The window is going: hide it now rather than leave the page showing meanwhile.
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.hide();
+            }
+        }
         crate::commands::backups::back_up_on_lock(app, &mut session);
     }
     let closed = session.lock();

@@ -48,6 +48,8 @@ pub struct AppState {
     /// The backup file the practitioner chose in the native dialog, for `restore_backup`: the page
     /// never sends a path.
     chosen_backup: Mutex<Option<PathBuf>>,
+    /// True while a lock is making a backup, for the lock screen ("Backing up…").
+    backing_up: std::sync::atomic::AtomicBool,
     /// Debug builds only: `CASENOTES_IDLE_SECONDS` replaces the idle time, for the e2e tests.
     idle_override: Option<Duration>,
     inner: Mutex<Inner>,
@@ -77,6 +79,7 @@ impl AppState {
             locking: Mutex::new(()),
             vault_dir: Mutex::new(vault_dir),
             chosen_backup: Mutex::new(None),
+            backing_up: Default::default(),
             idle_override,
             inner: Mutex::new(Inner {
                 open: None,
@@ -119,6 +122,15 @@ impl AppState {
     /// and restoring go through this, so that they never meet a session still writing.
     pub fn wait_for_lock_in_progress(&self) {
         drop(lock_ignoring_poison(&self.locking));
+    }
+
+    pub fn set_backing_up(&self, on: bool) {
+        self.backing_up
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn backing_up(&self) -> bool {
+        self.backing_up.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn choose_backup(&self, file: PathBuf) {

@@ -127,6 +127,14 @@ pub async fn list_backups(state: State<'_, AppState>) -> IpcResult<Vec<BackupInf
     list_in_folder(&state)
 }
 
+/// Whether a lock is making a backup right now. Readable while locked: the lock screen asks once
+/// it listens for the events, so it shows "Backing up…" even when the backup began before the
+/// page had loaded.
+#[tauri::command]
+pub async fn backup_running(state: State<'_, AppState>) -> IpcResult<bool> {
+    Ok(state.backing_up())
+}
+
 /// Shows the native "open" dialog for a `.cnbak` file and answers what it holds (date, counts),
 /// read from its manifest without any secret. Works while locked. `null` when cancelled.
 #[tauri::command]
@@ -198,7 +206,10 @@ pub fn due_on_lock(session: &Session) -> bool {
 /// The backup made while the vault locks. Its failure is recorded by the core (shown on Home at
 /// the next unlock) and told to the lock screen; it never stops the lock.
 pub fn back_up_on_lock(app: &AppHandle, session: &mut Session) {
+    let state = app.state::<AppState>();
+    state.set_backing_up(true);
     let outcome = backup::back_up_configured(session, &mut progress_to_page(app));
+    state.set_backing_up(false);
     let finished = match outcome {
         Ok(made) => BackupFinished {
             ok: true,

@@ -226,10 +226,14 @@ pub async fn unlock_with_keychain(
     })
 }
 
-/// Locks now (the Lock button and Ctrl+L).
+/// Locks now (the Lock button and Ctrl+L). On a blocking thread: a lock may make a backup first
+/// (seconds), and the reloaded page's own commands must not wait behind it.
 #[tauri::command]
 pub async fn lock(app: AppHandle) -> IpcResult<()> {
-    lock::lock(&app, LockReason::Requested).map(|_| ())
+    tauri::async_runtime::spawn_blocking(move || lock::lock(&app, LockReason::Requested))
+        .await
+        .map_err(|_| IpcError::internal("Locking stopped unexpectedly. Please try again."))?
+        .map(|_| ())
 }
 
 #[derive(Deserialize, TS)]

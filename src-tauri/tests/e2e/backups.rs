@@ -238,26 +238,48 @@ async fn locking_makes_a_backup_when_one_is_due() {
     let backups = tmp.path().join("backups");
     std::fs::create_dir(&backups).unwrap();
     backups_due(&vault, &backups);
+    // Letters and scans enough that the backup outlasts the page's reload, so the lock screen
+    // can be seen saying so.
+    let mut session = reopen(&vault);
+    let client = clients::id_for(&session, "C-0001").unwrap();
+    for n in 0..3u8 {
+        let scan = tmp.path().join(format!("scan-{n}.pdf"));
+        let mut bytes = b"%PDF-1.4\n".to_vec();
+        bytes.extend(
+            (0..20 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 ^ n),
+        );
+        std::fs::write(&scan, bytes).unwrap();
+        casenotes::domain::attachments::add_file(&mut session, client, None, &scan).unwrap();
+    }
+    session.lock().unwrap();
 
     let app = App::launch(&vault, &[]).await;
     app.unlock_to_home().await;
     app.wait_for("home-backup-warning").await;
     app.mark_page().await;
+    let started = Instant::now();
     app.click("lock-button").await;
     app.wait_for_reloaded_lock_screen().await;
-    let deadline = Instant::now() + WAIT;
-    while backup_files(&backups).is_empty() {
-        if Instant::now() >= deadline {
-            app.fail("no backup was made on lock").await;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.shot("73-backed-up-on-lock").await;
+    // The lock screen shows at once, saying a backup is being made.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the lock screen waited for the backup: {:?}",
+        started.elapsed()
+    );
+    let saying = app.text_of("lock-backing-up").await;
+    assert!(saying.starts_with("Backing up…"), "{saying}");
+    app.shot("73-backing-up-on-lock").await;
 
-    // Unlocking waits for the backup to finish; Home then shows it.
+    // Unlock while it is still running: the unlock waits for the backup and the lock to finish,
+    // and Home then shows the backup.
+    assert!(
+        backup_files(&backups).is_empty(),
+        "the backup is still being made"
+    );
     app.unlock_with(PASSPHRASE).await;
     let line = wait_for_text_containing(&app, "home-backup", "Last backup: ").await;
     assert!(line.contains(" at "), "{line}");
+    app.shot("74-home-after-backup-on-lock").await;
     app.quit().await;
 
     let listed = backup::list(&backups).unwrap();
@@ -269,10 +291,25 @@ async fn locking_makes_a_backup_when_one_is_due() {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    assert!(
-        actions.iter().any(|a| a == "backup_made"),
-        "the backup is in the audit log: {actions:?}"
+    // (Ending the WebDriver session stops the app without a lock of its own.)
+    let tail: Vec<&str> = actions
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "backup_made",
+            "vault_locked",
+            "vault_unlocked",
+            "vault_unlocked"
+        ],
+        "backed up, then locked, then the app's unlock; the last is this check's own: {actions:?}"
     );
+    session.verify_audit().unwrap();
     session.lock().unwrap();
 }
 
@@ -308,7 +345,7 @@ async fn on_a_new_computer_the_first_run_screen_restores_a_backup_with_the_recov
     wait_for_text_containing(&app, "restore-file-info", "1 client,").await;
     app.type_into("restore-secret", &recovery_key).await;
     // "Into the folder this app uses" is the default.
-    app.shot("74-first-run-restore").await;
+    app.shot("75-first-run-restore").await;
     app.click("restore-submit").await;
     let said = wait_for_text_containing(&app, "home-restored", "Restored the backup").await;
     assert!(said.contains("1 client,"), "{said}");

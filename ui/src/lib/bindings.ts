@@ -432,6 +432,7 @@ export type Commands = {
   choose_backup_folder: { args: null; result: BackupStatus | null };
   back_up_now: { args: null; result: BackupMade };
   list_backups: { args: null; result: Array<BackupInfo> };
+  backup_running: { args: null; result: boolean };
   choose_backup_file: { args: null; result: BackupInfo | null };
   restore_backup: { args: RestoreArgs; result: Restored | null };
   retention_policy: { args: null; result: RetentionPolicy };

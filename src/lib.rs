@@ -11,7 +11,8 @@
 //! - [`search`]: full-text search inside the encrypted database;
 //! - [`retention`]: retention policies, what is due, destruction and its register;
 //! - [`export`]: what leaves the vault (backups), always encrypted unless asked otherwise;
-//! - [`markdown`]: the one Markdown renderer, for the app and for exports.
+//! - [`markdown`]: the one Markdown renderer, for the app and for exports;
+//! - [`memory`]: freed memory is wiped (SQLite's allocator, and a global allocator for binaries).
 //!
 //! The core knows nothing of Tauri or of any UI: the CLI and the desktop shell are thin layers
 //! over it. Nothing here logs, and no error message carries clinical text or a secret.
@@ -27,8 +28,9 @@ pub mod error;
 pub mod export;
 pub mod fsutil;
 pub mod markdown;
-pub mod retention;
+pub mod memory;
 pub mod process;
+pub mod retention;
 pub mod search;
 pub mod secret;
 pub mod vault;

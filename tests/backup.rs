@@ -116,6 +116,13 @@ fn a_practice_round_trips_identically_with_the_passphrase_and_with_the_recovery_
             })
             .collect();
         assert_eq!(actions, ["vault_unlocked", "backup_restored"], "{name}");
+        // The restored vault knows its backup was good (its snapshot predates that record).
+        let status = backup::status(&r).unwrap();
+        assert_eq!(
+            status.last_good_at.as_deref(),
+            Some(made.created_at.as_str()),
+            "{name}"
+        );
         r.verify_audit().unwrap();
         casenotes::db::integrity_check(r.conn().unwrap()).unwrap();
         r.lock().unwrap();

@@ -24,6 +24,8 @@ pub const DB_FILE: &str = "casenotes.db";
 /// A key that does not match the file gives `DamagedKeySlot`: the slot decrypted, so the slot
 /// and the database have come apart.
 pub fn open(path: &Path, key: &MasterKey, create: bool) -> Result<Connection> {
+    // Before SQLite's first use in this process: freed pages are wiped (see memory.rs).
+    crate::memory::wipe_sqlite_memory_on_free();
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
@@ -67,6 +69,24 @@ fn apply_key(conn: &Connection, key: &MasterKey) -> Result<()> {
     if rc != rusqlite::ffi::SQLITE_OK {
         return Err(Error::Encryption(format!(
             "SQLCipher refused the key (code {rc})"
+        )));
+    }
+    Ok(())
+}
+
+/// Re-encrypts every page under `new_key` (SQLCipher's `sqlite3_rekey`, given the raw key form
+/// through the C API as `apply_key` does, never in SQL text), in one transaction.
+/// `sqlite3_rekey` reports success even when its transaction failed and was rolled back, so
+/// the caller must check with a fresh connection which key opens the file before relying on it.
+pub fn rekey(conn: &Connection, new_key: &MasterKey) -> Result<()> {
+    let raw = new_key.sqlcipher_raw_key();
+    let len = i32::try_from(raw.len()).map_err(|_| Error::Encryption("key too long".into()))?;
+    // SAFETY: as in `apply_key`: a live handle, and a pointer and length describing `raw`,
+    // which outlives the call; SQLCipher copies the key into memory it wipes at close.
+    let rc = unsafe { rusqlite::ffi::sqlite3_rekey(conn.handle(), raw.as_ptr().cast(), len) };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return Err(Error::Encryption(format!(
+            "SQLCipher refused the new key (code {rc})"
         )));
     }
     Ok(())

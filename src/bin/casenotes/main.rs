@@ -4,6 +4,10 @@
 //! there / not a vault / a vault already exists, 5 integrity failure. With `--json`, results go
 //! to standard output as JSON and errors to standard error as `{"error": {kind, message}}`.
 
+/// Memory is zeroed as it is freed, so text from a note does not linger in the process.
+#[global_allocator]
+static ALLOCATOR: casenotes::memory::WipeOnFree = casenotes::memory::WipeOnFree;
+
 mod backups;
 mod records;
 mod report;
@@ -179,6 +183,7 @@ fn main() -> ExitCode {
 /// No core dumps (they would hold the master key), and panics reported as a plain sentence with
 /// a source location only: a panic's own message could quote data, so it is never printed.
 fn process_hygiene() {
+    casenotes::memory::wipe_sqlite_memory_on_free();
     casenotes::process::forbid_core_dumps();
     casenotes::process::install_quiet_panic_hook();
 }

@@ -517,6 +517,16 @@ pub fn info(file: &Path) -> Result<BackupInfo> {
     Ok(info_from(file, &manifest))
 }
 
+/// For the fuzz target `backup_container` only, not for use: reads `file` as the container
+/// reader does for `info` (the manifest alone) and for `verify` (everything, extracting nothing).
+#[doc(hidden)]
+pub fn fuzz_read_container(file: &Path) -> (Result<Manifest>, Result<Manifest>) {
+    (
+        container::read_manifest(file),
+        container::read_all(file, None, &mut |_, _| {}),
+    )
+}
+
 fn info_from(file: &Path, manifest: &Manifest) -> BackupInfo {
     BackupInfo {
         path: path_text(file),
@@ -695,6 +705,7 @@ pub fn restore(
     for (source, certs) in &registers {
         destroyed_again.extend(crate::retention::reapply(&mut session, source, certs)?);
     }
+    schedule::record_restored_from(&mut session, &manifest.created_at, file)?;
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

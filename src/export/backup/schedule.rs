@@ -241,6 +241,26 @@ pub(super) fn record_success(
     Ok(())
 }
 
+/// A vault restored from a backup knows that backup is good (it was just checked in full): its
+/// snapshot was taken before the backup recorded itself, so it would otherwise say "no backup".
+pub(super) fn record_restored_from(
+    session: &mut Session,
+    created_at: &str,
+    file: &Path,
+) -> Result<()> {
+    let known = parse_time(settings::get(session, LAST_GOOD_AT)?);
+    let this = parse_time(Some(created_at.to_owned()));
+    if known >= this {
+        return Ok(());
+    }
+    let at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let tx = session.conn_mut()?.transaction()?;
+    put(&tx, LAST_GOOD_AT, created_at, &at)?;
+    put(&tx, LAST_GOOD_FILE, &file.display().to_string(), &at)?;
+    tx.commit()?;
+    Ok(())
+}
+
 pub(super) fn record_failure(
     session: &mut Session,
     error: &Error,

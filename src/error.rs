@@ -42,6 +42,16 @@ pub enum Error {
     #[error("The passphrase must be at least {min} characters long. A few unrelated words make a strong passphrase that is easy to remember.")]
     PassphraseTooShort { min: usize },
 
+    /// zxcvbn scored the new passphrase under 3 of 4. `why` and `advice` are fixed wording
+    /// chosen from zxcvbn's feedback, never the passphrase itself.
+    #[error("This passphrase would be guessed quickly: {why} {advice}")]
+    PassphraseTooWeak { why: String, advice: String },
+
+    /// A crash interrupted a change of master key, and the secret given belongs to the other
+    /// side of it. `advice` says which secret opens the vault now.
+    #[error("casenotes stopped part way through changing this vault's master key. {advice}")]
+    RekeyInterrupted { advice: String },
+
     #[error("The new passphrase and its confirmation do not match.")]
     PassphraseMismatch,
 
@@ -117,6 +127,8 @@ impl Error {
             Error::WrongRecoveryKey => "wrong_recovery_key",
             Error::MalformedRecoveryKey => "malformed_recovery_key",
             Error::PassphraseTooShort { .. } => "passphrase_too_short",
+            Error::PassphraseTooWeak { .. } => "passphrase_too_weak",
+            Error::RekeyInterrupted { .. } => "rekey_interrupted",
             Error::PassphraseMismatch => "passphrase_mismatch",
             Error::Locked => "locked",
             Error::RecordRule { .. } => "record_rule",
@@ -141,7 +153,10 @@ impl Error {
     /// (0 is success and 2 is a usage error, which clap reports before the core is reached.)
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey => 3,
+            Error::WrongPassphrase
+            | Error::WrongRecoveryKey
+            | Error::MalformedRecoveryKey
+            | Error::RekeyInterrupted { .. } => 3,
             Error::NoVault { .. }
             | Error::NotAVault { .. }
             | Error::VaultExists { .. }
@@ -151,7 +166,9 @@ impl Error {
             | Error::IntegrityCheckFailed { .. }
             | Error::DamagedKeySlot { .. }
             | Error::BackupDamaged { .. } => 5,
-            Error::PassphraseTooShort { .. } | Error::PassphraseMismatch => 2,
+            Error::PassphraseTooShort { .. }
+            | Error::PassphraseTooWeak { .. }
+            | Error::PassphraseMismatch => 2,
             Error::RecordRule { .. } => 6,
             _ => 1,
         }

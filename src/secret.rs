@@ -148,14 +148,25 @@ impl Passphrase {
         Self(SecretString::from(text.to_owned()))
     }
 
-    /// Refuses passphrases too short to withstand guessing.
+    /// Refuses a new passphrase that is too short, or that zxcvbn estimates would be guessed in
+    /// fewer than 10^10 tries (a score under 3 of 4): common phrases, names, dates, keyboard
+    /// patterns. The error says why in plain words, built from zxcvbn's feedback, and never
+    /// quotes the passphrase. Only ever run on a passphrase being set, never at unlock.
     pub fn check_strength(&self) -> Result<()> {
-        if self.0.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
+        let text = self.0.expose_secret();
+        if text.chars().count() < MIN_PASSPHRASE_CHARS {
             return Err(Error::PassphraseTooShort {
                 min: MIN_PASSPHRASE_CHARS,
             });
         }
-        Ok(())
+        // (zxcvbn makes working copies of the text that it frees unwiped; this runs only while
+        // a passphrase is being set, when the practitioner has just typed it anyway.)
+        let estimate = zxcvbn::zxcvbn(text, &["casenotes"]);
+        if u8::from(estimate.score()) >= MIN_PASSPHRASE_SCORE {
+            return Ok(());
+        }
+        let (why, advice) = weakness_in_words(estimate.feedback());
+        Err(Error::PassphraseTooWeak { why, advice })
     }
 
     pub(crate) fn secret(&self) -> &SecretString {
@@ -165,6 +176,77 @@ impl Passphrase {
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }
+}
+
+/// The lowest zxcvbn score accepted for a new passphrase (0 to 4; 3 means at least 10^10
+/// guesses, the level zxcvbn's authors call the least that is safe).
+pub const MIN_PASSPHRASE_SCORE: u8 = 3;
+
+/// zxcvbn's feedback as two plain sentences for a counsellor: why the passphrase would be
+/// guessed, and what to do instead. Built from fixed wording only, never from the passphrase.
+fn weakness_in_words(feedback: Option<&zxcvbn::feedback::Feedback>) -> (String, String) {
+    use zxcvbn::feedback::{Suggestion, Warning};
+    let why = match feedback.and_then(|f| f.warning()) {
+        Some(Warning::StraightRowsOfKeysAreEasyToGuess) => {
+            "it follows a row of keys on the keyboard."
+        }
+        Some(Warning::ShortKeyboardPatternsAreEasyToGuess) => {
+            "it follows a pattern on the keyboard."
+        }
+        Some(Warning::RepeatsLikeAaaAreEasyToGuess) => "it repeats the same letter or number.",
+        Some(Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess) => {
+            "it repeats the same few letters or words."
+        }
+        Some(
+            Warning::ThisIsATop10Password
+            | Warning::ThisIsATop100Password
+            | Warning::ThisIsACommonPassword,
+        ) => "it is one of the most common passwords.",
+        Some(Warning::ThisIsSimilarToACommonlyUsedPassword) => "it is very like a common password.",
+        Some(Warning::SequencesLikeAbcAreEasyToGuess) => "it uses a sequence such as abc or 6543.",
+        Some(Warning::RecentYearsAreEasyToGuess) => "it contains a recent year.",
+        Some(Warning::AWordByItselfIsEasyToGuess) => "it is mostly one everyday word.",
+        Some(Warning::DatesAreOftenEasyToGuess) => "it contains a date.",
+        Some(
+            Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | Warning::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => "it is mostly common names.",
+        None => "it is made of common words or a common phrase.",
+    };
+    let mut advice: Vec<&str> = Vec::new();
+    for suggestion in feedback.map(|f| f.suggestions()).unwrap_or_default() {
+        let line = match suggestion {
+            Suggestion::CapitalizationDoesntHelpVeryMuch
+            | Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
+                "Capital letters do not make it much harder to guess."
+            }
+            Suggestion::ReversedWordsArentMuchHarderToGuess => {
+                "A word spelt backwards is not much harder to guess."
+            }
+            Suggestion::PredictableSubstitutionsDontHelpVeryMuch => {
+                "Swapping letters for look-alike symbols (such as @ for a) does not help much."
+            }
+            Suggestion::UseALongerKeyboardPatternWithMoreTurns => {
+                "Use words rather than patterns on the keyboard."
+            }
+            Suggestion::AvoidRepeatedWordsAndCharacters => "Avoid repeated words and letters.",
+            Suggestion::AvoidSequences => "Avoid sequences such as abc or 1234.",
+            Suggestion::AvoidRecentYears
+            | Suggestion::AvoidYearsThatAreAssociatedWithYou
+            | Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou => {
+                "Leave out years and dates that mean something to you."
+            }
+            // Said once, below, in our own words.
+            Suggestion::UseAFewWordsAvoidCommonPhrases
+            | Suggestion::AddAnotherWordOrTwo
+            | Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters => continue,
+        };
+        if !advice.contains(&line) {
+            advice.push(line);
+        }
+    }
+    advice.push("Add another word or two that are not related to each other or to you.");
+    (why.to_owned(), advice.join(" "))
 }
 
 impl fmt::Debug for Passphrase {
@@ -272,13 +354,50 @@ mod tests {
         assert!(Passphrase::from_str_for_tests("eleven char")
             .check_strength()
             .is_err());
-        assert!(Passphrase::from_str_for_tests("twelve chars")
+        assert!(Passphrase::from_str_for_tests("twelve chars or more")
             .check_strength()
             .is_ok());
         // Counted in characters, not bytes.
         assert!(Passphrase::from_str_for_tests("ééééééééééé")
             .check_strength()
             .is_err());
+    }
+
+    #[test]
+    fn guessable_passphrases_are_refused_saying_why() {
+        for (weak, why) in [
+            ("password1234", "one of the most common passwords"),
+            ("asdfghjkl;asdf", "row of keys"),
+            ("aaaaaaaaaaaaaaaa", "repeats the same letter"),
+            ("Christopher1985", "common names"),
+            ("iloveyouiloveyou", "repeats the same few letters or words"),
+        ] {
+            let err = Passphrase::from_str_for_tests(weak)
+                .check_strength()
+                .expect_err(weak);
+            assert_eq!(err.kind(), "passphrase_too_weak", "{weak}");
+            assert_eq!(err.exit_code(), 2);
+            let message = err.to_string();
+            assert!(
+                message.starts_with("This passphrase would be guessed quickly: "),
+                "{message}"
+            );
+            assert!(message.contains(why), "{weak}: {message}");
+            assert!(message.contains("Add another word or two"), "{message}");
+            assert!(!message.to_lowercase().contains(&weak.to_lowercase()));
+        }
+        for strong in [
+            "correct horse battery staple",
+            "tangerine lighthouse quietly",
+            "marmalade tugboat orchard velvet",
+        ] {
+            assert!(
+                Passphrase::from_str_for_tests(strong)
+                    .check_strength()
+                    .is_ok(),
+                "{strong}"
+            );
+        }
     }
 
     #[test]

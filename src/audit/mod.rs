@@ -57,6 +57,7 @@ pub enum Action {
     RecordDestroyed,
     DestructionReapplied,
     AuditRollbackDetected,
+    VaultRekeyed,
 }
 
 impl Action {
@@ -92,6 +93,7 @@ impl Action {
             Action::RecordDestroyed => "record_destroyed",
             Action::DestructionReapplied => "destruction_reapplied",
             Action::AuditRollbackDetected => "audit_rollback_detected",
+            Action::VaultRekeyed => "vault_rekeyed",
         }
     }
 }

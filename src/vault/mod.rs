@@ -15,6 +15,7 @@
 mod failed_unlocks;
 mod keychain;
 mod meta;
+mod rekey;
 mod slots;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ use crate::secret::{MasterKey, Passphrase, RecoveryKey};
 pub use failed_unlocks::FailedUnlocks;
 pub use keychain::KEYCHAIN_SERVICE;
 pub use meta::{VaultMeta, FILE_NAME as META_FILE, FORMAT_VERSION};
+#[doc(hidden)]
+pub use rekey::CRASH_AT_ENV as REKEY_CRASH_AT_ENV;
 pub use slots::{MAX_WORK_FACTOR, PASSPHRASE_WORK_FACTOR};
 
 const KEYS_DIR: &str = "keys";
@@ -209,6 +212,9 @@ impl Vault {
     /// Unlocks with the passphrase or the recovery key. A wrong secret is counted outside the
     /// vault and changes nothing else.
     pub fn unlock(&self, how: Unlock<'_>) -> Result<Session> {
+        if rekey::pending(self) {
+            return rekey::unlock_pending(self, &how);
+        }
         let key = self.read_key(&how)?;
         self.open_session(key, how.method())
     }
@@ -216,6 +222,7 @@ impl Vault {
     /// Replaces the passphrase. Only `keys/passphrase.age` is rewritten.
     pub fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<Session> {
         new.check_strength()?;
+        self.settle_interrupted_rekey(&Unlock::Passphrase(old))?;
         let key = self.read_key(&Unlock::Passphrase(old))?;
         // Open first, so a key that does not fit the database never gets a new slot.
         let mut session = self.open_session(key, "passphrase")?;
@@ -231,6 +238,7 @@ impl Vault {
     /// Sets a new passphrase using the recovery key, for a practitioner who has forgotten theirs.
     pub fn recover(&self, recovery_key: &RecoveryKey, new: &Passphrase) -> Result<Session> {
         new.check_strength()?;
+        self.settle_interrupted_rekey(&Unlock::RecoveryKey(recovery_key))?;
         let key = self.read_key(&Unlock::RecoveryKey(recovery_key))?;
         let mut session = self.open_session(key, "recovery_key")?;
         slots::write_passphrase_slot(&self.passphrase_slot(), &session.key, new)?;
@@ -239,6 +247,15 @@ impl Vault {
             session.disable_keychain()?;
         }
         Ok(session)
+    }
+
+    /// A change of master key that a crash interrupted is finished or abandoned by one unlock
+    /// first, so the slots read next are the ones in use.
+    fn settle_interrupted_rekey(&self, how: &Unlock<'_>) -> Result<()> {
+        if rekey::pending(self) {
+            rekey::unlock_pending(self, how)?.lock()?;
+        }
+        Ok(())
     }
 
     /// Whether "unlock with this computer's keychain" is switched on (readable while locked).
@@ -349,6 +366,7 @@ impl Vault {
             failed_since_last_unlock: failures,
             rollback: rollback.map(|f| f.message),
             last_unlocked_at,
+            finished_interrupted_rekey: false,
         })
     }
 }
@@ -425,6 +443,8 @@ pub struct Session {
     rollback: Option<String>,
     /// When the vault was last unlocked before this time (UTC, RFC 3339).
     last_unlocked_at: Option<String>,
+    /// This unlock finished a change of master key that a crash had interrupted (rekey.rs).
+    finished_interrupted_rekey: bool,
 }
 
 /// A summary of an unlocked vault, for `casenotes status` and the desktop's About box.
@@ -553,6 +573,7 @@ impl Session {
             failed_since_last_unlock: FailedUnlocks::default(),
             rollback: None,
             last_unlocked_at: None,
+            finished_interrupted_rekey: false,
         })
     }
 

@@ -62,6 +62,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         new_passphrase_file: Option<PathBuf>,
     },
+    /// Change the master key itself: every key file rewritten, a new recovery key shown once
+    Rekey {
+        /// Read the new passphrase from this file
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
     /// Check or list the audit log
     Audit {
         #[command(subcommand)]
@@ -209,6 +215,7 @@ fn with_session(
 ) -> Result<(), CliError> {
     let vault = Vault::open(dir)?;
     let mut session = vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+    report::interrupted_rekey(&session);
     let result = f(&mut session);
     let locked = session.lock();
     result?;
@@ -230,6 +237,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let vault = Vault::open(&dir)?;
             let session =
                 vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+            report::interrupted_rekey(&session);
             let status = session.status()?;
             session.lock()?;
             report::status(cli.json, &status);
@@ -260,6 +268,21 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 "recovered",
                 "The vault is recovered and has a new passphrase. Your recovery key still works: keep it safe.",
             );
+        }
+        Command::Rekey {
+            new_passphrase_file,
+        } => {
+            let vault = Vault::open(&dir)?;
+            let current = secrets_input::passphrase(pass_file)?;
+            let new = secrets_input::new_passphrase(new_passphrase_file.as_deref())?;
+            // Before the unlock's scrypt: a weak passphrase is refused at once.
+            new.check_strength()?;
+            let mut session = vault.unlock(Unlock::Passphrase(&current))?;
+            let result = session.rekey(&new);
+            let locked = session.lock();
+            let recovery_key = result?;
+            report::rekeyed(cli.json, &dir, &recovery_key);
+            locked?;
         }
         Command::Client { action } => {
             with_session(&dir, pass_file, |s| records::client(s, action, cli.json))?
@@ -330,6 +353,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let vault = Vault::open(&dir)?;
             let session =
                 vault.unlock(Unlock::Passphrase(&secrets_input::passphrase(pass_file)?))?;
+            report::interrupted_rekey(&session);
             let conn = session.conn()?;
             match action {
                 AuditCommand::Verify => {

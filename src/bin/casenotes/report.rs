@@ -7,7 +7,7 @@ use casenotes::audit::{Entry, Verified};
 use casenotes::domain::clients::Client;
 use casenotes::domain::notes::Note;
 use casenotes::secret::RecoveryKey;
-use casenotes::vault::Status;
+use casenotes::vault::{Session, Status};
 use chrono::{DateTime, Local};
 use serde_json::json;
 
@@ -47,6 +47,45 @@ Anyone who has both this key and a copy of your vault can read your records.",
         dir.display(),
         recovery_key.expose()
     );
+}
+
+/// After `rekey`: the new recovery key, once, and what still opens the old backups.
+pub fn rekeyed(json: bool, dir: &Path, recovery_key: &RecoveryKey) {
+    let backups = "Backups made before now still open only with your OLD passphrase and OLD recovery key: keep those with the backups, or make a fresh backup now (casenotes backup --out DIR) and then delete the old ones.";
+    if json {
+        println!(
+            "{}",
+            json!({
+                "result": "rekeyed",
+                "vault_dir": dir,
+                "recovery_key": recovery_key.expose(),
+                "message": format!("The master key has been changed. Use your new passphrase and new recovery key from now on. {backups}"),
+            })
+        );
+        return;
+    }
+    println!(
+        "Changed the master key of the vault in {}: every page of the database is now
+encrypted with a new key, and your old passphrase and old recovery key no longer open it.
+
+YOUR NEW RECOVERY KEY (shown this once, and never stored anywhere):
+
+    {}
+
+Print this or write it down now, and keep it somewhere safe away from this computer.
+Your old recovery key no longer opens this vault.
+
+{backups}",
+        dir.display(),
+        recovery_key.expose()
+    );
+}
+
+/// Said once, on standard error, by whatever command unlocked the vault.
+pub fn interrupted_rekey(session: &Session) {
+    if let Some(notice) = session.interrupted_rekey() {
+        eprintln!("casenotes: {notice}");
+    }
 }
 
 pub fn status(json: bool, status: &Status) {

@@ -383,7 +383,9 @@ async fn on_a_blocking_thread<T: Send + 'static>(
 ) -> IpcResult<T> {
     tauri::async_runtime::spawn_blocking(move || work(&app))
         .await
-        .map_err(|_| IpcError::internal("The backup stopped unexpectedly. Please try again."))?
+        .map_err(|_| {
+            IpcError::internal("The backup or restore stopped unexpectedly. Please try again.")
+        })?
 }
 
 fn vault_is_open() -> IpcError {

@@ -163,6 +163,33 @@ fn attachments_live_inside_the_vault_and_leave_only_on_request() {
     ));
     let log = casenotes::audit::list(s.conn().unwrap(), Some(5)).unwrap();
     assert!(log.iter().any(|e| e.action == "attachment_saved_out"));
+
+    // A link planted at the name is not followed or replaced, and no error names the file.
+    let planted = v.tmp.path().join("Jane Doe referral.pdf");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(v.tmp.path().join("elsewhere.pdf"), &planted).unwrap();
+    #[cfg(unix)]
+    {
+        let e = attachments::save_copy(&s, info.id, &planted).unwrap_err();
+        assert!(matches!(e, Error::RecordRule { .. }), "{e}");
+        assert!(!e.to_string().contains("Jane"), "{e}");
+        assert!(!v.tmp.path().join("elsewhere.pdf").exists());
+    }
+    // Only ordinary files are attached: not a folder, not a device that never ends.
+    for not_a_file in [
+        v.tmp.path().to_owned(),
+        std::path::PathBuf::from("/dev/zero"),
+    ] {
+        let e = attachments::add_file(&mut s, a, None, &not_a_file).unwrap_err();
+        assert!(
+            matches!(e, Error::RecordRule { .. }),
+            "{}: {e}",
+            not_a_file.display()
+        );
+    }
+    let missing = v.tmp.path().join("Jane Doe letter.pdf");
+    let e = attachments::add_file(&mut s, a, None, &missing).unwrap_err();
+    assert!(!e.to_string().contains("Jane"), "{e}");
 }
 
 #[test]

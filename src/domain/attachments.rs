@@ -134,25 +134,42 @@ pub fn add(
     info(session, id)
 }
 
-/// Reads a file the practitioner picked and adds it. The size is checked before reading it all.
+/// Reads a file the practitioner picked and adds it. Only an ordinary file is accepted (not a
+/// device, a pipe or a folder), its size is checked before reading, and it is read through a cap,
+/// so a file that grows while it is read cannot exhaust memory. Errors never name the file: its
+/// name or folder may be a client's name.
 pub fn add_file(
     session: &mut Session,
     client_id: i64,
     note_id: Option<i64>,
     path: &Path,
 ) -> Result<AttachmentInfo> {
-    let size = std::fs::metadata(path)
-        .map_err(Error::io(format!("Could not read {}", path.display())))?
-        .len();
-    if size > MAX_BYTES as u64 {
+    use std::io::Read;
+    let unreadable = || Error::io("Could not read the chosen file");
+    let file = std::fs::File::open(path).map_err(unreadable())?;
+    let meta = file.metadata().map_err(unreadable())?;
+    if !meta.is_file() {
         return Err(Error::rule(
-            too_big(size),
-            "Attach a smaller copy, for example a scan at a lower resolution.",
+            "Only an ordinary file can be attached (this is a folder, a device or a link to one).",
+            "Choose a document, a scan or a photo.",
         ));
     }
-    let content = zeroize::Zeroizing::new(
-        std::fs::read(path).map_err(Error::io(format!("Could not read {}", path.display())))?,
-    );
+    let too_large = |size: u64| {
+        Error::rule(
+            too_big(size),
+            "Attach a smaller copy, for example a scan at a lower resolution.",
+        )
+    };
+    if meta.len() > MAX_BYTES as u64 {
+        return Err(too_large(meta.len()));
+    }
+    let mut content = zeroize::Zeroizing::new(Vec::with_capacity(meta.len() as usize));
+    file.take(MAX_BYTES as u64 + 1)
+        .read_to_end(&mut content)
+        .map_err(unreadable())?;
+    if content.len() > MAX_BYTES {
+        return Err(too_large(content.len() as u64));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -212,17 +229,45 @@ pub fn open(session: &Session, id: i64) -> Result<(AttachmentInfo, zeroize::Zero
     Ok((meta, zeroize::Zeroizing::new(content)))
 }
 
-/// Writes an unencrypted copy where the practitioner chose. Refuses to overwrite a file, and
-/// records the export in the audit log.
+/// Writes an unencrypted copy where the practitioner chose, and records the export in the audit
+/// log. Never overwrites a file, even one that appears while the copy is written: the copy goes
+/// to a new temporary file beside it and is then linked to the name, which fails if the name is
+/// taken. Errors never name the file.
 pub fn save_copy(session: &Session, id: i64, destination: &Path) -> Result<AttachmentInfo> {
-    if destination.exists() {
-        return Err(Error::rule(
-            format!("{} already exists.", destination.display()),
+    let exists = || {
+        Error::rule(
+            "A file with that name already exists there.",
             "Choose a new file name; casenotes never overwrites a file.",
-        ));
+        )
+    };
+    if destination.symlink_metadata().is_ok() {
+        return Err(exists());
     }
     let (meta, content) = open(session, id)?;
-    fsutil::write_atomic(destination, &content)?;
+    let unwritable = || Error::io("Could not write the copy where you chose");
+    let dir = destination
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temp = dir.join(format!(".casenotes-copy-{}-{id}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    let written = (|| {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        let mut f = options.open(&temp).map_err(unwritable())?;
+        f.write_all(&content)
+            .and_then(|()| f.sync_all())
+            .map_err(unwritable())?;
+        match std::fs::hard_link(&temp, destination) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            Err(e) => Err(unwritable()(e)),
+        }
+    })();
+    let _ = std::fs::remove_file(&temp);
+    written?;
+    fsutil::sync_dir(dir)?;
     audit::append(
         session.conn()?,
         Action::AttachmentSavedOut,

@@ -92,6 +92,17 @@ fn keychain_child() {
     session.lock().unwrap();
     assert!(!vault.keychain_enabled() && !secret_tool_has(&id));
 
+    // Forgotten while locked (the desktop app at start-up and at quit): both halves go.
+    let mut session = vault
+        .unlock(Unlock::Passphrase(&passphrase(NEW_PASSPHRASE)))
+        .unwrap();
+    session.enable_keychain().unwrap();
+    session.lock().unwrap();
+    assert!(vault.keychain_enabled() && secret_tool_has(&id));
+    vault.forget_keychain().unwrap();
+    assert!(!vault.keychain_enabled() && !secret_tool_has(&id));
+    vault.forget_keychain().unwrap();
+
     // A keychain entry that has gone missing is reported, and the passphrase still works.
     let mut session = vault
         .unlock(Unlock::Passphrase(&passphrase(NEW_PASSPHRASE)))

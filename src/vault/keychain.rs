@@ -75,3 +75,12 @@ pub(super) fn disable(slot: &Path, vault_id: &str) -> Result<()> {
         Err(e) => Err(unavailable(e)),
     }
 }
+
+impl super::Vault {
+    /// Removes the keychain slot and its secret while the vault is locked (no audit entry can be
+    /// written then). The desktop app calls it at start-up and as it quits, so a keychain secret
+    /// never outlives one run of the app, not even one that crashed.
+    pub fn forget_keychain(&self) -> Result<()> {
+        disable(&self.keychain_slot(), &self.meta.vault_id.to_string())
+    }
+}

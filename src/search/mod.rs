@@ -46,7 +46,9 @@ pub struct Hit {
 }
 
 /// Turns typed words into a safe FTS5 query: every word quoted, the last one a prefix.
-fn to_fts_query(text: &str) -> Option<String> {
+/// Public only for the fuzz target `search_query`; use [`search`].
+#[doc(hidden)]
+pub fn to_fts_query(text: &str) -> Option<String> {
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
         .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))

@@ -28,13 +28,21 @@ fn path(dir: &Path) -> PathBuf {
     dir.join(FILE_NAME)
 }
 
+impl FailedUnlocks {
+    /// Parses the file's bytes (untrusted: the fuzz target `unlock_failures` drives it); `dir`
+    /// only names the vault in an error.
+    pub fn parse(dir: &Path, bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|e| Error::NotAVault {
+            dir: dir.to_owned(),
+            reason: format!("{FILE_NAME} is damaged ({e}); delete it to reset the count"),
+        })
+    }
+}
+
 /// Reads the count; a missing file means none, and an unreadable one is reported, not ignored.
 pub fn read(dir: &Path) -> Result<FailedUnlocks> {
     match std::fs::read(path(dir)) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::NotAVault {
-            dir: dir.to_owned(),
-            reason: format!("{FILE_NAME} is damaged ({e}); delete it to reset the count"),
-        }),
+        Ok(bytes) => FailedUnlocks::parse(dir, &bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FailedUnlocks::default()),
         Err(e) => Err(Error::io(format!("Could not read {}", path(dir).display()))(e)),
     }

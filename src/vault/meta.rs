@@ -34,7 +34,13 @@ impl VaultMeta {
         let path = dir.join(FILE_NAME);
         let text = std::fs::read_to_string(&path)
             .map_err(Error::io(format!("Could not read {}", path.display())))?;
-        let meta: VaultMeta = toml::from_str(&text).map_err(|e| Error::NotAVault {
+        Self::parse(dir, &text)
+    }
+
+    /// Parses the text of a `vault.toml` (untrusted: the fuzz target `vault_toml` drives it);
+    /// `dir` only names the vault in an error.
+    pub fn parse(dir: &Path, text: &str) -> Result<Self> {
+        let meta: VaultMeta = toml::from_str(text).map_err(|e| Error::NotAVault {
             dir: dir.to_owned(),
             reason: format!("{FILE_NAME} could not be read ({})", e.message()),
         })?;

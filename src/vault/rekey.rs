@@ -57,6 +57,12 @@ struct Marker {
     new_key_fingerprint: String,
 }
 
+fn read_marker(keys: &Path) -> Option<Marker> {
+    std::fs::read(keys.join(MARKER))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+}
+
 /// A one-way fingerprint of a master key, to tell which key the database is under.
 fn fingerprint(key: &MasterKey) -> Result<String> {
     let hk = hkdf::Hkdf::<Sha256>::new(Some(b"casenotes rekey"), key.expose());
@@ -145,9 +151,12 @@ impl Session {
             self.disable_keychain()?;
         }
         let keys = keys_dir(&self.vault);
-        // Leftovers of an earlier attempt that never reached the database (this session opened
-        // with the key the main slots hold, so any staged files belong to no key in use).
-        discard_staged(&keys)?;
+        // What an earlier attempt left: finished if the database is already under its key (an
+        // attempt of this same session that failed after the database changed), else deleted.
+        match read_marker(&keys) {
+            Some(m) if m.new_key_fingerprint == fingerprint(&self.key)? => install_staged(&keys)?,
+            _ => discard_staged(&keys)?,
+        }
 
         let new_key = MasterKey::generate()?;
         let identity = age::x25519::Identity::generate();
@@ -158,18 +167,27 @@ impl Session {
         };
         let body =
             serde_json::to_vec_pretty(&marker).map_err(|e| Error::Encryption(e.to_string()))?;
-        fsutil::write_atomic(&keys.join(MARKER), &body)?;
-        crash_point("marker_written");
-        slots::write_passphrase_slot(
-            &staged(&keys.join(PASSPHRASE_SLOT)),
-            &new_key,
-            new_passphrase,
-        )?;
-        slots::write_recovery_slot(
-            &staged(&keys.join(RECOVERY_SLOT)),
-            &new_key,
-            &identity.to_public(),
-        )?;
+        let staging = fsutil::write_atomic(&keys.join(MARKER), &body)
+            .and_then(|()| {
+                crash_point("marker_written");
+                slots::write_passphrase_slot(
+                    &staged(&keys.join(PASSPHRASE_SLOT)),
+                    &new_key,
+                    new_passphrase,
+                )
+            })
+            .and_then(|()| {
+                slots::write_recovery_slot(
+                    &staged(&keys.join(RECOVERY_SLOT)),
+                    &new_key,
+                    &identity.to_public(),
+                )
+            });
+        if let Err(e) = staging {
+            // The database was not touched: nothing of the attempt should stay.
+            let _ = discard_staged(&keys);
+            return Err(e);
+        }
         crash_point("slots_staged");
 
         let db_path = self.vault.dir.join(db::DB_FILE);
@@ -230,9 +248,7 @@ pub(super) fn unlock_pending(vault: &Vault, how: &Unlock<'_>) -> Result<Session>
     let keys = keys_dir(vault);
     // Written atomically, so unreadable only if tampered with: then nothing is finished or
     // deleted on its word.
-    let marker: Option<Marker> = std::fs::read(keys.join(MARKER))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let marker = read_marker(&keys);
     let is_new = |key: &MasterKey| -> Result<Option<bool>> {
         match &marker {
             Some(m) => Ok(Some(m.new_key_fingerprint == fingerprint(key)?)),

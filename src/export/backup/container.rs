@@ -150,12 +150,25 @@ pub fn write(
 pub fn read_manifest(file: &Path) -> Result<Manifest> {
     let f = File::open(file).map_err(Error::io(format!("Could not open {}", file.display())))?;
     let mut archive = tar::Archive::new(BufReader::new(f));
-    let mut entries = archive.entries().map_err(|e| io_damaged(file, &e))?;
+    let mut entries = raw_entries(file, &mut archive)?;
     let mut first = entries
         .next()
         .ok_or_else(|| damaged(file, "it is empty or is not a casenotes backup"))?
         .map_err(|e| not_ours_or(file, &e))?;
     read_manifest_entry(file, &mut first)
+}
+
+/// The entries exactly as their headers say. casenotes writes only plain ustar headers; the tar
+/// crate would otherwise read a GNU long-name, long-link or pax entry whole into memory before
+/// the entry it describes, however large the file says it is.
+fn raw_entries<'a, R: Read>(
+    file: &Path,
+    archive: &'a mut tar::Archive<R>,
+) -> Result<tar::Entries<'a, R>> {
+    Ok(archive
+        .entries()
+        .map_err(|e| io_damaged(file, &e))?
+        .raw(true))
 }
 
 fn not_ours_or(file: &Path, e: &std::io::Error) -> Error {
@@ -255,7 +268,7 @@ pub fn read_all(
     }
     let f = File::open(file).map_err(Error::io(format!("Could not open {}", file.display())))?;
     let mut archive = tar::Archive::new(BufReader::with_capacity(1 << 20, f));
-    let mut entries = archive.entries().map_err(|e| io_damaged(file, &e))?;
+    let mut entries = raw_entries(file, &mut archive)?;
     let mut next = |want: &str| -> Result<tar::Entry<'_, _>> {
         match entries.next() {
             Some(Ok(e)) => Ok(e),
@@ -489,4 +502,36 @@ fn zeros(f: &mut File, from: u64, len: u64) -> std::io::Result<bool> {
         left -= n as u64;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A GNU long-name entry as big as the file before the manifest: reported by what it is,
+    /// never read into memory as a name (found by review for the fuzz target `backup_container`).
+    #[test]
+    fn extension_entries_are_refused_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("long-name.cnbak");
+        let size: u64 = 64 << 20;
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::GNULongName);
+        header.as_gnu_mut().unwrap().name[..13].copy_from_slice(b"././@LongLink");
+        header.set_size(size);
+        header.set_cksum();
+        let mut f = File::create(&file).unwrap();
+        f.write_all(header.as_bytes()).unwrap();
+        // The name's bytes and the end-of-archive blocks, as a sparse file (no disk used).
+        f.set_len(BLOCK + size + 2 * BLOCK).unwrap();
+        drop(f);
+        for result in [read_manifest(&file), read_all(&file, None, &mut |_, _| {})] {
+            match result {
+                Err(Error::BackupDamaged { detail, .. }) => {
+                    assert!(detail.contains("././@LongLink"), "{detail}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }

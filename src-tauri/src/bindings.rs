@@ -36,8 +36,8 @@ use crate::commands::retention::{
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
 use crate::commands::vault::{
-    About, ChangePassphraseArgs, CreatedVault, DraftsSavedArgs, FailedAttempts, NewPassphraseArgs,
-    RecoverArgs, UnlockArgs, Unlocked, VaultState, VaultStatus,
+    About, ChangeMasterKeyArgs, ChangePassphraseArgs, CreatedVault, DraftsSavedArgs,
+    FailedAttempts, NewPassphraseArgs, RecoverArgs, UnlockArgs, Unlocked, VaultState, VaultStatus,
 };
 use crate::error::IpcError;
 use crate::lock::{LockReason, LockedEvent, LockingEvent};
@@ -61,6 +61,11 @@ fn commands() -> Vec<(&'static str, String, String)> {
         ("lock", none(), none()),
         ("drafts_saved", DraftsSavedArgs::name(), none()),
         ("change_passphrase", ChangePassphraseArgs::name(), none()),
+        (
+            "change_master_key",
+            ChangeMasterKeyArgs::name(),
+            CreatedVault::name(),
+        ),
         ("note_activity", none(), none()),
         ("vault_status", none(), VaultStatus::name()),
         ("about", none(), About::name()),
@@ -187,6 +192,7 @@ fn declarations() -> Vec<String> {
         UnlockArgs::decl(),
         RecoverArgs::decl(),
         ChangePassphraseArgs::decl(),
+        ChangeMasterKeyArgs::decl(),
         Unlocked::decl(),
         VaultStatus::decl(),
         About::decl(),

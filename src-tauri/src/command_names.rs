@@ -11,6 +11,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lock",
     "drafts_saved",
     "change_passphrase",
+    "change_master_key",
     "note_activity",
     "vault_status",
     "about",

@@ -21,6 +21,14 @@ impl IpcError {
         casenotes::Error::Locked.into()
     }
 
+    /// A command's new session arrived after a lock: it was locked at once (see `state.rs`).
+    pub fn locked_meanwhile() -> Self {
+        Self {
+            kind: "locked".to_owned(),
+            message: "casenotes locked while this was under way, and it stays locked. Unlock to carry on.".to_owned(),
+        }
+    }
+
     pub fn invalid_setting(message: impl Into<String>) -> Self {
         Self {
             kind: "invalid_setting".to_owned(),
@@ -33,6 +41,15 @@ impl IpcError {
         Self {
             kind: "passphrase_required".to_owned(),
             message: "Type your passphrase: the keychain can only unlock the vault after the passphrase has been used once since casenotes started.".to_owned(),
+        }
+    }
+
+    /// Keychain unlock is refused after a lock casenotes made itself (idle, minimise, quitting):
+    /// the person may not be at the computer, so the passphrase is needed.
+    pub fn keychain_not_offered() -> Self {
+        Self {
+            kind: "passphrase_required".to_owned(),
+            message: "Type your passphrase: casenotes locked itself, and the keychain is offered only after you lock casenotes yourself.".to_owned(),
         }
     }
 

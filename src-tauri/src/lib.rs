@@ -124,6 +124,7 @@ pub fn run() {
             commands::vault::lock,
             commands::vault::drafts_saved,
             commands::vault::change_passphrase,
+            commands::vault::change_master_key,
             commands::vault::note_activity,
             commands::vault::vault_status,
             commands::vault::about,
@@ -169,6 +170,8 @@ pub fn run() {
             commands::attachments::keep_chosen_files_out_of_recent_files();
             // After a backup was restored into another folder, start on that folder.
             app.state::<AppState>().follow_remembered_vault_location();
+            // A keychain secret left by a run that crashed goes before anything can use it.
+            lock::forget_keychain(&app.state::<AppState>());
             lock::spawn_idle_watcher(app.handle().clone());
             #[cfg(unix)]
             lock_and_exit_on_termination_signals(app.handle().clone());
@@ -213,6 +216,9 @@ pub fn run() {
         if let RunEvent::Exit | RunEvent::ExitRequested { .. } = event {
             // Quitting locks: the audit entry is written and the connection closed cleanly.
             let _ = lock::lock(app, LockReason::Closing);
+            if let RunEvent::Exit = event {
+                lock::forget_keychain(&app.state::<AppState>());
+            }
         }
     });
 }

@@ -18,6 +18,13 @@
 //! recorded by the core and never prevents the lock. Because the whole lock runs under
 //! [`AppState::locking`], quitting waits for a backup in progress to finish, and so does an
 //! unlock (`AppState::wait_for_lock_in_progress`).
+//!
+//! **The keychain slot needs the person.** Only a lock the person made (the Lock button, Ctrl+L)
+//! leaves the keychain slot in place and offers it on the lock screen. Every lock casenotes makes
+//! itself (idle, minimise, closing) switches the slot off first, so its secret leaves the
+//! keychain; the next passphrase unlock makes a fresh one (`commands::settings`). The slot is
+//! also removed at start-up and as the app quits ([`forget_keychain`]), so no keychain secret
+//! outlives one run of the app.
 
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -159,9 +166,14 @@ fn one_at_a_time<'a>(state: &'a AppState) -> std::sync::MutexGuard<'a, ()> {
 
 /// The lock itself; the caller holds [`one_at_a_time`].
 fn lock_now(app: &AppHandle, state: &AppState, reason: LockReason) -> IpcResult<bool> {
-    let Some(mut session) = state.take_session() else {
+    let Some(mut session) = state.take_session_to_lock(reason) else {
         return Ok(false);
     };
+    if reason != LockReason::Requested && session.vault().keychain_enabled() {
+        // Best effort: a keychain that cannot be reached must not stop the lock, and the state
+        // refuses keychain unlock after this lock anyway.
+        let _ = session.disable_keychain();
+    }
     // A backup takes a few seconds: show the lock screen first. Otherwise the page hears of the
     // lock only once the database is closed, as before.
     let back_up = crate::commands::backups::due_on_lock(&session);
@@ -193,6 +205,16 @@ fn tell_the_page(app: &AppHandle, reason: LockReason) {
         let _ = window.set_title(TITLE_LOCKED);
         let _ = app.emit(LOCKED_EVENT, LockedEvent { reason });
         let _ = window.reload();
+    }
+}
+
+/// Removes a keychain slot left on a locked vault (start-up after a crash, quitting while
+/// locked): the keychain secret lives for one run of the app at most. Best effort.
+pub fn forget_keychain(state: &AppState) {
+    if let Ok(vault) = casenotes::vault::Vault::open(&state.vault_dir()) {
+        if vault.keychain_enabled() {
+            let _ = vault.forget_keychain();
+        }
     }
 }
 

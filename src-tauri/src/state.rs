@@ -6,11 +6,16 @@
 //!   takes it out and consumes the session, which closes the connection and wipes the key; there
 //!   is no other copy.
 //! - `passphrase_used_this_run` becomes true once the passphrase (or recovery key) has opened the
-//!   vault in this process. Keychain unlock is offered only after that, so a restart of the app
-//!   always asks for the passphrase.
+//!   vault in this process, and `last_lock` remembers why the vault last locked. Keychain unlock
+//!   is offered only after both: the passphrase typed in this run, and a lock the person made
+//!   (the Lock button or Ctrl+L), never one casenotes made itself (idle, minimise, closing).
+//! - `lock_generation` counts locks. Slow work (scrypt during unlock or a passphrase change)
+//!   happens before the mutex is taken, so the idle watcher and other commands never wait behind
+//!   it; a command that ends by installing a session reads the count first ([`AppState::ticket`])
+//!   and installs only if no lock came in between ([`AppState::open_unless_locked_since`]).
+//!   Otherwise the new session is locked at once: a lock is final.
 //!
-//! Slow work (scrypt during unlock) happens before the mutex is taken, so the idle watcher and
-//! other commands never wait behind it. This module holds no SQL and no cryptography.
+//! This module holds no SQL and no cryptography.
 //!
 //! The vault folder can change while the app runs: restoring a backup into another folder switches
 //! the app to the restored vault ([`AppState::switch_vault_dir`]), and the choice is remembered
@@ -25,6 +30,7 @@ use casenotes::domain::settings;
 use casenotes::vault::Session;
 
 use crate::error::{IpcError, IpcResult};
+use crate::lock::LockReason;
 
 /// Default idle time before the vault locks itself, in minutes.
 pub const DEFAULT_IDLE_MINUTES: u32 = 5;
@@ -58,7 +64,15 @@ pub struct AppState {
 struct Inner {
     open: Option<Open>,
     passphrase_used_this_run: bool,
+    /// Why the vault last locked in this run (`None` before the first lock).
+    last_lock: Option<LockReason>,
+    /// How many times a lock has taken (or found no) session; see [`AppState::ticket`].
+    lock_generation: u64,
 }
+
+/// The lock count read before slow work, checked before its session is installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
 
 /// An unlocked vault and the idle-lock bookkeeping that lives exactly as long as it.
 pub struct Open {
@@ -84,6 +98,8 @@ impl AppState {
             inner: Mutex::new(Inner {
                 open: None,
                 passphrase_used_this_run: false,
+                last_lock: None,
+                lock_generation: 0,
             }),
         }
     }
@@ -143,31 +159,103 @@ impl AppState {
 
     /// Takes ownership of a freshly unlocked session. `by_passphrase` is false for keychain
     /// unlock. A session already open (after a passphrase change, which hands back a new one) is
-    /// dropped, which closes its connection and wipes its key.
+    /// dropped, which closes its connection and wipes its key. Commands that did slow work first
+    /// use [`AppState::open_unless_locked_since`] instead.
     pub fn open(&self, session: Session, by_passphrase: bool) -> IpcResult<()> {
+        self.install(session, by_passphrase, None)
+    }
+
+    /// The lock count now, read before slow work that ends in installing a session.
+    pub fn ticket(&self) -> Ticket {
+        Ticket(self.inner().lock_generation)
+    }
+
+    /// The lock count, for a command that needs the vault unlocked now (a passphrase change): the
+    /// two are read together, so a lock cannot fall between the check and the count.
+    pub fn unlocked_ticket(&self) -> IpcResult<Ticket> {
+        let inner = self.inner();
+        if inner.open.is_none() {
+            return Err(IpcError::locked());
+        }
+        Ok(Ticket(inner.lock_generation))
+    }
+
+    /// Installs `session` unless the vault was locked after `ticket` was read; then the session
+    /// is locked at once (its own audit entry, connection closed, key wiped) and the answer is
+    /// `locked`, so no command can undo a lock that landed while it worked.
+    pub fn open_unless_locked_since(
+        &self,
+        session: Session,
+        by_passphrase: bool,
+        ticket: Ticket,
+    ) -> IpcResult<()> {
+        self.install(session, by_passphrase, Some(ticket))
+    }
+
+    fn install(
+        &self,
+        session: Session,
+        by_passphrase: bool,
+        ticket: Option<Ticket>,
+    ) -> IpcResult<()> {
         let idle_limit = match self.idle_override {
             Some(d) => d,
             None => Duration::from_secs(u64::from(idle_minutes(&session)?) * 60),
         };
         let lock_on_minimise = lock_on_minimise(&session)?;
-        let previous = {
+        let outcome = {
             let mut inner = self.inner();
-            inner.passphrase_used_this_run |= by_passphrase;
-            inner.open.replace(Open {
-                session,
-                last_activity: Instant::now(),
-                idle_limit,
-                lock_on_minimise,
-                awaiting_recovery_key: false,
-            })
+            if ticket.is_some_and(|t| t.0 != inner.lock_generation) {
+                Err(session)
+            } else {
+                inner.passphrase_used_this_run |= by_passphrase;
+                Ok(inner.open.replace(Open {
+                    session,
+                    last_activity: Instant::now(),
+                    idle_limit,
+                    lock_on_minimise,
+                    awaiting_recovery_key: false,
+                }))
+            }
         };
-        drop(previous);
-        Ok(())
+        match outcome {
+            Ok(previous) => {
+                drop(previous);
+                Ok(())
+            }
+            Err(late) => {
+                // Outside the mutex: locking writes to the database.
+                let _ = late.lock();
+                Err(IpcError::locked_meanwhile())
+            }
+        }
     }
 
     /// Removes the session, leaving the state locked. The caller locks it.
     pub fn take_session(&self) -> Option<Session> {
-        self.inner().open.take().map(|o| o.session)
+        let mut inner = self.inner();
+        inner.lock_generation += 1;
+        inner.open.take().map(|o| o.session)
+    }
+
+    /// [`AppState::take_session`] for a lock, remembering why the vault locked (when there was
+    /// a session to lock). Every lock counts, even one that finds the vault already locked, so a
+    /// slow unlock still under way when the app quits installs nothing.
+    pub fn take_session_to_lock(&self, reason: LockReason) -> Option<Session> {
+        let mut inner = self.inner();
+        inner.lock_generation += 1;
+        let session = inner.open.take().map(|o| o.session);
+        if session.is_some() {
+            inner.last_lock = Some(reason);
+        }
+        session
+    }
+
+    /// Whether the keychain may unlock now: the passphrase was typed in this run, and the last
+    /// lock was one the person made. (The vault must also have its keychain slot.)
+    pub fn keychain_unlock_allowed(&self) -> bool {
+        let inner = self.inner();
+        inner.passphrase_used_this_run && inner.last_lock == Some(LockReason::Requested)
     }
 
     pub fn is_unlocked(&self) -> bool {

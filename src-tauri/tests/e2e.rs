@@ -29,6 +29,8 @@ mod attachments;
 mod backups;
 #[path = "e2e/clients.rs"]
 mod clients;
+#[path = "e2e/hardening.rs"]
+mod hardening;
 #[path = "e2e/retention.rs"]
 mod retention;
 
@@ -595,7 +597,9 @@ async fn locks_itself_after_the_idle_time() {
 }
 
 /// Needs a Secret Service: scripts/test-desktop.sh runs the tests inside `dbus-run-session` with
-/// an unlocked gnome-keyring, so this is the real keychain, not a stand-in.
+/// an unlocked gnome-keyring, so this is the real keychain, not a stand-in. The slot is made after
+/// the passphrase, offered after the Lock button, and gone when the app quits; the next run asks
+/// for the passphrase and then makes a fresh one.
 #[tokio::test]
 #[ignore = "drives the built app; run by scripts/test-desktop.sh"]
 async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
@@ -636,11 +640,21 @@ async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
     app.wait_for("home").await;
     app.wait_for_text("vault-id").await;
     app.quit().await;
+    // The keychain secret lives for one run: quitting removes it.
+    let deadline = Instant::now() + WAIT;
+    while app_pid(&vault).is_some() {
+        assert!(Instant::now() < deadline, "the app did not quit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !Vault::open(&vault).unwrap().keychain_enabled(),
+        "the keychain slot outlived the app's run"
+    );
 
-    // After a restart of the app the passphrase is required again, even with the slot in place.
+    // After a restart of the app the passphrase is required again; it makes a fresh slot, as
+    // the setting is still on.
     let app = App::launch(&vault, &[]).await;
     app.wait_for("lock-screen").await;
-    assert!(Vault::open(&vault).unwrap().keychain_enabled());
     assert!(
         !app.present("unlock-keychain").await,
         "keychain offered before the passphrase"
@@ -651,6 +665,10 @@ async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
     );
     app.unlock_with(PASSPHRASE).await;
     app.wait_for("home").await;
+    assert!(Vault::open(&vault).unwrap().keychain_enabled());
+    app.click("nav-settings").await;
+    let keychain = app.wait_for("keychain-unlock").await;
+    assert!(keychain.is_selected().await.unwrap(), "still on");
     app.quit().await;
 }
 

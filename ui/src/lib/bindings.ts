@@ -32,7 +32,9 @@ export type VaultState = {
  */
 exists: boolean, unlocked: boolean, vault_dir: string, failed_unlocks: FailedAttempts, 
 /**
- * True only when the keychain slot is on *and* the passphrase was used in this run.
+ * True only when the keychain slot is on, the passphrase was used in this run, *and* the
+ * vault last locked because the person locked it (never after an idle, minimise or closing
+ * lock).
  */
 keychain_unlock_available: boolean, };
 
@@ -46,13 +48,41 @@ export type RecoverArgs = { recovery_key: string, new_passphrase: string, confir
 
 export type ChangePassphraseArgs = { current: string, new_passphrase: string, confirmation: string, };
 
+export type ChangeMasterKeyArgs = { current: string, new_passphrase: string, confirmation: string, };
+
 export type Unlocked = { 
 /**
  * Attempts that failed between the previous unlock and this one.
  */
-failed_before_this_unlock: FailedAttempts, };
+failed_before_this_unlock: FailedAttempts, 
+/**
+ * When the vault was unlocked before this time (RFC 3339 UTC), if ever.
+ */
+last_unlocked_at: string | null, 
+/**
+ * Set when this unlock found that an older copy of the vault had been put back (the audit
+ * log is behind its anchor): the core's words, for an alert. Also written into the log.
+ */
+audit_rollback: string | null, 
+/**
+ * Set when this unlock finished a change of master key that a crash had interrupted: the new
+ * recovery key was never shown, so the master key should be changed again.
+ */
+interrupted_rekey: string | null, };
 
-export type VaultStatus = { vault_dir: string, vault_id: string, created_at: string, audit_entries: number, };
+export type VaultStatus = { vault_dir: string, vault_id: string, created_at: string, audit_entries: number, 
+/**
+ * When the vault was unlocked before this session (RFC 3339 UTC), if ever.
+ */
+last_unlocked_at: string | null, 
+/**
+ * Set when this session's unlock found an older copy of the vault put back.
+ */
+audit_rollback: string | null, 
+/**
+ * Set when this session's unlock finished an interrupted change of master key.
+ */
+interrupted_rekey: string | null, };
 
 export type About = { version: string, commit: string, };
 
@@ -403,6 +433,7 @@ export type Commands = {
   lock: { args: null; result: null };
   drafts_saved: { args: DraftsSavedArgs; result: null };
   change_passphrase: { args: ChangePassphraseArgs; result: null };
+  change_master_key: { args: ChangeMasterKeyArgs; result: CreatedVault };
   note_activity: { args: null; result: null };
   vault_status: { args: null; result: VaultStatus };
   about: { args: null; result: About };

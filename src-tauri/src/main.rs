@@ -8,3 +8,69 @@ static ALLOCATOR: casenotes::memory::WipeOnFree = casenotes::memory::WipeOnFree;
 fn main() {
     casenotes_desktop::run();
 }
+
+/// C code in this process (GLib, GIO, GTK, WebKit's parts that run in it) frees its memory with
+/// libc's `free`, and so did the copy of every IPC answer that wry hands to WebKit (a `GBytes`):
+/// left as it was, the text of the last client file opened stayed in freed blocks after the lock
+/// (scripts/memory-proof.sh found it). These two replace libc's `free` and `realloc` for the
+/// whole process (the dynamic linker prefers a program's own definitions) and zero each block
+/// before handing it back to glibc. `malloc` and the rest stay glibc's.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod wipe_c_heap {
+    use std::os::raw::c_void;
+    use std::sync::atomic::{compiler_fence, Ordering};
+
+    extern "C" {
+        fn __libc_malloc(size: usize) -> *mut c_void;
+        fn __libc_free(ptr: *mut c_void);
+        fn malloc_usable_size(ptr: *mut c_void) -> usize;
+    }
+
+    /// `free(3)`, zeroing the block first.
+    ///
+    /// # Safety
+    /// As `free(3)`: `ptr` is null or a live block from this process's malloc.
+    #[no_mangle]
+    pub unsafe extern "C" fn free(ptr: *mut c_void) {
+        if ptr.is_null() {
+            return;
+        }
+        // SAFETY: `ptr` is a live malloc block of `malloc_usable_size(ptr)` writable bytes,
+        // which its owner is giving up; nothing else reads it from here on.
+        unsafe {
+            std::ptr::write_bytes(ptr.cast::<u8>(), 0, malloc_usable_size(ptr));
+            // __libc_free is opaque to the compiler, but keep the zeroing in any case.
+            compiler_fence(Ordering::SeqCst);
+            __libc_free(ptr);
+        }
+    }
+
+    /// `realloc(3)` that never lets glibc move a block and free the old copy unwiped: a block
+    /// that must grow is copied to a new one and the old one goes through [`free`].
+    ///
+    /// # Safety
+    /// As `realloc(3)`.
+    #[no_mangle]
+    pub unsafe extern "C" fn realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
+        // SAFETY: the contract of realloc(3), kept case by case below.
+        unsafe {
+            if ptr.is_null() {
+                return __libc_malloc(size);
+            }
+            if size == 0 {
+                free(ptr);
+                return std::ptr::null_mut();
+            }
+            let old = malloc_usable_size(ptr);
+            if size <= old {
+                return ptr; // it fits: realloc may hand back the same block
+            }
+            let new = __libc_malloc(size);
+            if !new.is_null() {
+                std::ptr::copy_nonoverlapping(ptr.cast::<u8>(), new.cast::<u8>(), old);
+                free(ptr);
+            }
+            new // on failure the old block stays valid and untouched, as realloc(3) requires
+        }
+    }
+}

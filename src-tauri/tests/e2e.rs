@@ -639,22 +639,26 @@ async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
     app.click("unlock-keychain").await;
     app.wait_for("home").await;
     app.wait_for_text("vault-id").await;
-    app.quit().await;
-    // The keychain secret lives for one run: quitting removes it.
+    // A crash (SIGKILL) leaves the slot behind, until the next start removes it.
+    let pid = app_pid(&vault).expect("the app's process");
+    // SAFETY: kill(2) on the app this test started; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
     let deadline = Instant::now() + WAIT;
     while app_pid(&vault).is_some() {
-        assert!(Instant::now() < deadline, "the app did not quit");
+        assert!(Instant::now() < deadline, "the app did not stop");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    app.quit().await;
+    assert!(Vault::open(&vault).unwrap().keychain_enabled());
+
+    // After a restart of the app the passphrase is required again: the start removed the
+    // keychain secret. The passphrase makes a fresh one, as the setting is still on.
+    let app = App::launch(&vault, &[]).await;
+    app.wait_for("lock-screen").await;
     assert!(
         !Vault::open(&vault).unwrap().keychain_enabled(),
         "the keychain slot outlived the app's run"
     );
-
-    // After a restart of the app the passphrase is required again; it makes a fresh slot, as
-    // the setting is still on.
-    let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
     assert!(
         !app.present("unlock-keychain").await,
         "keychain offered before the passphrase"
@@ -669,7 +673,21 @@ async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
     app.click("nav-settings").await;
     let keychain = app.wait_for("keychain-unlock").await;
     assert!(keychain.is_selected().await.unwrap(), "still on");
+
+    // Quitting (SIGTERM, as at logout) removes it too.
+    let pid = app_pid(&vault).expect("the app's process");
+    // SAFETY: kill(2) on the app this test started; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + WAIT;
+    while app_pid(&vault).is_some() {
+        assert!(Instant::now() < deadline, "the app did not quit on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.quit().await;
+    assert!(
+        !Vault::open(&vault).unwrap().keychain_enabled(),
+        "quitting left the keychain slot"
+    );
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@
 //!   vault in this process, and `last_lock` remembers why the vault last locked. Keychain unlock
 //!   is offered only after both: the passphrase typed in this run, and a lock the person made
 //!   (the Lock button or Ctrl+L), never one casenotes made itself (idle, minimise, closing).
-//! - `lock_generation` counts locks. Slow work (scrypt during unlock or a passphrase change)
+//! - `lock_generation` counts locks that closed a session. Slow work (scrypt during unlock or a passphrase change)
 //!   happens before the mutex is taken, so the idle watcher and other commands never wait behind
 //!   it; a command that ends by installing a session reads the count first ([`AppState::ticket`])
 //!   and installs only if no lock came in between ([`AppState::open_unless_locked_since`]).
@@ -234,18 +234,21 @@ impl AppState {
     /// Removes the session, leaving the state locked. The caller locks it.
     pub fn take_session(&self) -> Option<Session> {
         let mut inner = self.inner();
-        inner.lock_generation += 1;
-        inner.open.take().map(|o| o.session)
-    }
-
-    /// [`AppState::take_session`] for a lock, remembering why the vault locked (when there was
-    /// a session to lock). Every lock counts, even one that finds the vault already locked, so a
-    /// slow unlock still under way when the app quits installs nothing.
-    pub fn take_session_to_lock(&self, reason: LockReason) -> Option<Session> {
-        let mut inner = self.inner();
-        inner.lock_generation += 1;
         let session = inner.open.take().map(|o| o.session);
         if session.is_some() {
+            inner.lock_generation += 1;
+        }
+        session
+    }
+
+    /// [`AppState::take_session`] for a lock, remembering why the vault locked. Only a lock that
+    /// closes a session counts: a stale lock request that finds the vault already locked (the
+    /// page re-sends one that a reload cut short) must not cancel the unlock being typed.
+    pub fn take_session_to_lock(&self, reason: LockReason) -> Option<Session> {
+        let mut inner = self.inner();
+        let session = inner.open.take().map(|o| o.session);
+        if session.is_some() {
+            inner.lock_generation += 1;
             inner.last_lock = Some(reason);
         }
         session

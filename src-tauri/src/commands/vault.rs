@@ -500,14 +500,18 @@ mod tests {
     }
 
     #[test]
-    fn a_slow_unlock_installs_nothing_when_a_lock_landed_meanwhile() {
+    fn a_session_made_meanwhile_is_not_installed_after_a_lock_closed_the_open_one() {
         let tmp = tempfile::tempdir().unwrap();
         let state = unlocked_state(tmp.path());
-        state.take_session().unwrap().lock().unwrap();
-        let ticket = state.ticket();
+        let ticket = state.unlocked_ticket().unwrap();
+        // A second session, as a passphrase change or a recovery makes one...
         let session = unlock_core(&state.vault_dir(), PASSPHRASE);
-        // The app quits (a lock with nothing open) while the unlock works.
-        assert!(state.take_session_to_lock(LockReason::Closing).is_none());
+        // ...while the open one is locked.
+        state
+            .take_session_to_lock(LockReason::Idle)
+            .unwrap()
+            .lock()
+            .unwrap();
         let answer = state.open_unless_locked_since(session, true, ticket);
         assert_eq!(answer.unwrap_err().kind, "locked");
         assert!(!state.is_unlocked());
@@ -517,9 +521,10 @@ mod tests {
         assert_eq!(log.last().map(String::as_str), Some("vault_locked"));
         session.lock().unwrap();
 
-        // With no lock in between, it installs.
+        // A lock that finds nothing open (a stale request) does not cancel an unlock.
         let ticket = state.ticket();
         let session = unlock_core(&state.vault_dir(), PASSPHRASE);
+        assert!(state.take_session_to_lock(LockReason::Requested).is_none());
         state
             .open_unless_locked_since(session, true, ticket)
             .unwrap();

@@ -21,18 +21,6 @@ fn cli(vault: &Path, config: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn an_older_copy_of_the_vault_put_back_is_reported_once_and_recorded() {
     let v = TestVault::empty();

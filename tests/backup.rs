@@ -7,7 +7,7 @@ mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use casenotes::domain::{attachments, clients};
@@ -591,30 +591,14 @@ fn killing_a_backup_never_harms_the_vault_or_an_earlier_backup() {
         .unwrap_or(6);
     let pass = passphrase(PASSPHRASE);
     for round in 0..rounds {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "backup_child",
-                "--include-ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("CASENOTES_BACKUP_CHILD", &dir)
-            .env("CASENOTES_BACKUP_OUT", &out)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            let n = std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
-            assert!(n > 0, "round {round}: the child ended before unlocking");
-            if line.contains("UNLOCKED") {
-                break;
-            }
-        }
+        let (mut child, _output) = spawn_child_test(
+            "backup_child",
+            &[
+                ("CASENOTES_BACKUP_CHILD", dir.as_os_str()),
+                ("CASENOTES_BACKUP_OUT", out.as_os_str()),
+            ],
+            "UNLOCKED",
+        );
         // Somewhere inside a backup of about 1.5 MB: a spread of moments over a few rounds.
         std::thread::sleep(Duration::from_millis(5 + (round * 37) % 160));
         child.kill().unwrap();
@@ -685,28 +669,11 @@ fn a_backup_taken_while_notes_are_written_is_consistent() {
         .session
         .lock()
         .unwrap();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "writer_child",
-            "--include-ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("CASENOTES_WRITER_CHILD", &dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("WRITING") {
-        line.clear();
-        assert!(
-            std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0,
-            "writer ended"
-        );
-    }
+    let (mut child, _output) = spawn_child_test(
+        "writer_child",
+        &[("CASENOTES_WRITER_CHILD", dir.as_os_str())],
+        "WRITING",
+    );
     let out = tmp.path().join("b");
     std::fs::create_dir(&out).unwrap();
     let pass = passphrase(PASSPHRASE);

@@ -8,7 +8,6 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use aes::cipher::{BlockDecryptMut, KeyIvInit};
@@ -609,18 +608,6 @@ fn destroy_child() {
     s.lock().unwrap();
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn killing_a_destruction_destroys_all_or_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -648,28 +635,11 @@ fn killing_a_destruction_destroys_all_or_nothing() {
     for round in 0..rounds {
         let dir = tmp.path().join(format!("round-{round}"));
         copy_dir(&template, &dir);
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "destroy_child",
-                "--include-ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("CASENOTES_DESTROY_CHILD", &dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        while !line.contains("UNLOCKED") {
-            line.clear();
-            assert!(
-                std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0,
-                "round {round}: child ended early"
-            );
-        }
+        let (mut child, _output) = spawn_child_test(
+            "destroy_child",
+            &[("CASENOTES_DESTROY_CHILD", dir.as_os_str())],
+            "UNLOCKED",
+        );
         std::thread::sleep(Duration::from_millis((round * 29) % 120));
         child.kill().unwrap();
         child.wait().unwrap();

@@ -134,3 +134,53 @@ pub fn python_with_sqlcipher() -> PathBuf {
     );
     path
 }
+
+/// Copies a folder and everything in it (a vault, to put an older copy back or to start each
+/// round of a test from the same state).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for e in std::fs::read_dir(from).expect("read folder") {
+        let e = e.expect("entry");
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy file");
+        }
+    }
+}
+
+/// Starts `test` (an `#[ignore]`d child test of this same test binary) with `env`, and waits
+/// until it prints a line containing `ready`. Returns the child, to kill, and its output.
+pub fn spawn_child_test(
+    test: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+    ready: &str,
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStdout>,
+) {
+    let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
+    cmd.args([
+        "--exact",
+        test,
+        "--include-ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the child test");
+    let mut reader = std::io::BufReader::new(child.stdout.take().expect("child stdout"));
+    let mut line = String::new();
+    while !line.contains(ready) {
+        line.clear();
+        let n = std::io::BufRead::read_line(&mut reader, &mut line).expect("read child");
+        assert!(n > 0, "{test} ended before it said {ready:?}");
+    }
+    (child, reader)
+}

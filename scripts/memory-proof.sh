@@ -69,7 +69,7 @@ mkdir -p "$WORK/cores" "$WORK/config" "$WORK/xdg/config" "$WORK/xdg/data" "$WORK
 
 # Secrets of this run only, random, so that a hit can only be a copy made by this run.
 rand() { python3 -c "import secrets,string; print(''.join(secrets.choice(string.ascii_lowercase) for _ in range($1)))"; }
-PASSPHRASE="lantern $(rand 10) harbour $(rand 8)"
+PASSPHRASE="$(rand 9) $(rand 10) $(rand 8)"
 CANARY="canary$(rand 12)"
 FAMILY="Quill$(rand 8)"
 printf '%s' "$PASSPHRASE" > "$WORK/passphrase"

@@ -11,12 +11,27 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// The folder a path is in; "." for a bare file name such as `register.html`.
+pub fn parent_folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Whether a folder has nothing in it.
+pub fn is_empty_dir(dir: &Path) -> Result<bool> {
+    Ok(fs::read_dir(dir)
+        .map_err(Error::io(format!(
+            "Could not read the folder {}",
+            dir.display()
+        )))?
+        .next()
+        .is_none())
+}
+
 /// Writes `bytes` to `path` atomically and durably, with owner-only permissions.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().ok_or_else(|| Error::Io {
-        what: format!("{} has no parent folder", path.display()),
-        source: std::io::Error::from(std::io::ErrorKind::InvalidInput),
-    })?;
+    let dir = parent_folder(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -214,6 +229,12 @@ mod tests {
         write_atomic(&path, b"new").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"new");
         assert_eq!(fs::read_dir(&vault).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_bare_file_name_is_written_in_the_current_folder() {
+        assert_eq!(parent_folder(Path::new("register.html")), Path::new("."));
+        assert_eq!(parent_folder(Path::new("/a/b.html")), Path::new("/a"));
     }
 
     #[test]

@@ -103,6 +103,15 @@ impl MasterKey {
         Ok(Self(page))
     }
 
+    /// A key for one purpose, derived from the master key with HKDF-SHA256 (`salt` and `info`
+    /// name the purpose), so the master key itself is never used for two things. `out` is
+    /// filled; at most 8,160 bytes (255 hash lengths), which every caller is far below.
+    pub fn derive(&self, salt: &[u8], info: &[u8], out: &mut [u8]) -> Result<()> {
+        hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), self.expose())
+            .expand(info, out)
+            .map_err(|_| Error::Encryption("key derivation failed".to_owned()))
+    }
+
     pub fn expose(&self) -> &[u8; MASTER_KEY_LEN] {
         &self.0.bytes
     }

@@ -70,10 +70,12 @@ pub fn locations(vault_dir: &Path, vault_id: &str) -> Vec<PathBuf> {
 }
 
 fn mac(key: &MasterKey, a: &Anchor) -> Result<String> {
-    let hk = hkdf::Hkdf::<Sha256>::new(Some(b"casenotes audit anchor"), key.expose());
     let mut k = zeroize::Zeroizing::new([0u8; 32]);
-    hk.expand(b"anchor mac v1", k.as_mut_slice())
-        .map_err(|_| Error::Encryption("key derivation failed".to_owned()))?;
+    key.derive(
+        b"casenotes audit anchor",
+        b"anchor mac v1",
+        k.as_mut_slice(),
+    )?;
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(k.as_slice())
         .map_err(|e| Error::Encryption(e.to_string()))?;
     for field in [a.vault_id.as_str(), &a.seq.to_string(), &a.hash, &a.at] {

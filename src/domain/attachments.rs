@@ -245,10 +245,7 @@ pub fn save_copy(session: &Session, id: i64, destination: &Path) -> Result<Attac
     }
     let (meta, content) = open(session, id)?;
     let unwritable = || Error::io("Could not write the copy where you chose");
-    let dir = destination
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = fsutil::parent_folder(destination);
     let temp = dir.join(format!(".casenotes-copy-{}-{id}.tmp", std::process::id()));
     let _ = std::fs::remove_file(&temp);
     let written = (|| {

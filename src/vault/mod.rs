@@ -80,15 +80,12 @@ impl Vault {
                 dir: dir.to_owned(),
             });
         }
-        if dir.exists() && !is_empty_dir(dir)? {
+        if dir.exists() && !fsutil::is_empty_dir(dir)? {
             return Err(Error::FolderNotEmpty {
                 dir: dir.to_owned(),
             });
         }
-        let parent = dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let parent = fsutil::parent_folder(dir);
         fsutil::create_private_dir(parent)?;
         let staging = parent.join(format!(
             ".{}.creating-{}",
@@ -420,16 +417,6 @@ impl Session {
             })
         }
     }
-}
-
-fn is_empty_dir(dir: &Path) -> Result<bool> {
-    Ok(std::fs::read_dir(dir)
-        .map_err(Error::io(format!(
-            "Could not read the folder {}",
-            dir.display()
-        )))?
-        .next()
-        .is_none())
 }
 
 /// An unlocked vault. Dropping it closes the connection and wipes the key; `lock` does the

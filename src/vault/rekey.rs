@@ -32,7 +32,6 @@ use std::path::{Path, PathBuf};
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::Sha256;
 
 use super::{slots, Session, Unlock, Vault, KEYS_DIR, PASSPHRASE_SLOT, RECOVERY_SLOT};
 use crate::audit::{self, Action};
@@ -65,10 +64,8 @@ fn read_marker(keys: &Path) -> Option<Marker> {
 
 /// A one-way fingerprint of a master key, to tell which key the database is under.
 fn fingerprint(key: &MasterKey) -> Result<String> {
-    let hk = hkdf::Hkdf::<Sha256>::new(Some(b"casenotes rekey"), key.expose());
     let mut out = [0u8; 16];
-    hk.expand(b"key fingerprint v1", &mut out)
-        .map_err(|_| Error::Encryption("key derivation failed".to_owned()))?;
+    key.derive(b"casenotes rekey", b"key fingerprint v1", &mut out)?;
     Ok(hex::encode(out))
 }
 

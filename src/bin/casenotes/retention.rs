@@ -168,10 +168,7 @@ pub fn run(s: &mut Session, action: &RetentionCommand, json: bool) -> Result<(),
                     &practice,
                     &Local::now().format("%-d %B %Y at %H:%M").to_string(),
                 );
-                let path = std::path::absolute(path).map_err(|e| {
-                    CliError::Usage(format!("Could not use {}: {e}", path.display()))
-                })?;
-                casenotes::fsutil::write_atomic(&path, page.as_bytes())?;
+                casenotes::fsutil::write_atomic(path, page.as_bytes())?;
             }
             if json {
                 println!("{}", json!(certs));

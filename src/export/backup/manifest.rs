@@ -93,13 +93,10 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// A key for authenticating manifests, derived from the master key with HKDF-SHA256, so the
 /// master key itself is never used for two purposes.
-fn mac_key(key: &MasterKey) -> zeroize::Zeroizing<[u8; 32]> {
-    let hk = hkdf::Hkdf::<Sha256>::new(Some(b"casenotes backup"), key.expose());
+fn mac_key(key: &MasterKey) -> Result<zeroize::Zeroizing<[u8; 32]>> {
     let mut out = zeroize::Zeroizing::new([0u8; 32]);
-    // 32 bytes is far below HKDF-SHA256's limit of 255 * 32, so this cannot fail.
-    hk.expand(b"manifest mac v1", out.as_mut_slice())
-        .unwrap_or_else(|_| unreachable!("32 bytes is a valid HKDF-SHA256 output length"));
-    out
+    key.derive(b"casenotes backup", b"manifest mac v1", out.as_mut_slice())?;
+    Ok(out)
 }
 
 impl Manifest {
@@ -110,7 +107,7 @@ impl Manifest {
     }
 
     fn hmac(&self, key: &MasterKey) -> Result<HmacSha256> {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(mac_key(key).as_slice())
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(mac_key(key)?.as_slice())
             .map_err(|e| crate::Error::Encryption(e.to_string()))?;
         mac.update(&self.mac_input()?);
         Ok(mac)

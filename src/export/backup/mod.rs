@@ -640,19 +640,10 @@ pub fn restore(
     if existing_vault && !replace {
         return Err(Error::VaultExists { dir: to.to_owned() });
     }
-    if to.exists()
-        && !existing_vault
-        && std::fs::read_dir(to)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
+    if to.exists() && !existing_vault && !fsutil::is_empty_dir(to)? {
         return Err(Error::FolderNotEmpty { dir: to.to_owned() });
     }
-    let parent = to
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_owned();
+    let parent = fsutil::parent_folder(to).to_owned();
     fsutil::create_private_dir(&parent)?;
     let name = to
         .file_name()
@@ -760,10 +751,7 @@ fn later_registers(
             )),
         }
     }
-    let folder = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let folder = fsutil::parent_folder(file);
     let newer = list(folder).unwrap_or_default().into_iter().filter(|b| {
         b.vault_id == manifest.vault_id
             && b.created_at > manifest.created_at

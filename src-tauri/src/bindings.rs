@@ -14,6 +14,7 @@ use casenotes::domain::attachments::AttachmentInfo;
 use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
 use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
+use casenotes::domain::today::{Today, UnsignedNote};
 use casenotes::export::backup::{
     BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
 };
@@ -68,6 +69,7 @@ fn commands() -> Vec<(&'static str, String, String)> {
         ),
         ("note_activity", none(), none()),
         ("vault_status", none(), VaultStatus::name()),
+        ("today", none(), Today::name()),
         ("about", none(), About::name()),
         ("get_settings", none(), Settings::name()),
         ("set_idle_lock_minutes", IdleMinutesArgs::name(), none()),
@@ -195,6 +197,8 @@ fn declarations() -> Vec<String> {
         ChangeMasterKeyArgs::decl(),
         Unlocked::decl(),
         VaultStatus::decl(),
+        UnsignedNote::decl(),
+        Today::decl(),
         About::decl(),
         Settings::decl(),
         IdleMinutesArgs::decl(),

@@ -14,6 +14,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "change_master_key",
     "note_activity",
     "vault_status",
+    "today",
     "about",
     "get_settings",
     "set_idle_lock_minutes",

@@ -85,15 +85,27 @@ fn lock_and_exit_on_termination_signals(app: tauri::AppHandle) {
     }
 }
 
-/// Whether the web view may go to `url`: only the app's own pages, served from inside the binary
-/// (`tauri://localhost` on Linux and macOS, `http(s)://tauri.localhost` on Windows). Everything
-/// else, a link or a script sending the window to a website included, is refused.
+/// Whether the web view may go to `url`: only the app's own origin on this platform, where Tauri
+/// serves the pages from inside the binary: `tauri://localhost` on Linux and macOS, and
+/// `http://tauri.localhost` on Windows and Android (Tauri 2's default, `useHttpsScheme` off). No
+/// port, no user, no other scheme or host: a link or a script sending the window anywhere else,
+/// the other platform's origin included, is refused.
 pub fn is_app_url(url: &tauri::Url) -> bool {
-    match url.scheme() {
-        "tauri" => url.host_str() == Some("localhost"),
-        "http" | "https" => url.host_str() == Some("tauri.localhost"),
-        _ => false,
-    }
+    const SCHEME: &str = if cfg!(any(windows, target_os = "android")) {
+        "http"
+    } else {
+        "tauri"
+    };
+    const HOST: &str = if cfg!(any(windows, target_os = "android")) {
+        "tauri.localhost"
+    } else {
+        "localhost"
+    };
+    url.scheme() == SCHEME
+        && url.host_str() == Some(HOST)
+        && url.port().is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
 }
 
 fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
@@ -127,6 +139,7 @@ pub fn run() {
             commands::vault::change_master_key,
             commands::vault::note_activity,
             commands::vault::vault_status,
+            commands::today::today,
             commands::vault::about,
             commands::settings::get_settings,
             commands::settings::set_idle_lock_minutes,
@@ -227,19 +240,29 @@ pub fn run() {
 mod tests {
     #[test]
     fn only_the_apps_own_pages_may_load() {
-        for ok in [
-            "tauri://localhost/",
-            "tauri://localhost/index.html",
-            "http://tauri.localhost/",
-        ] {
+        let own = if cfg!(any(windows, target_os = "android")) {
+            "http://tauri.localhost"
+        } else {
+            "tauri://localhost"
+        };
+        for ok in [format!("{own}/"), format!("{own}/index.html")] {
             assert!(super::is_app_url(&ok.parse().unwrap()), "{ok}");
         }
+        let other = if cfg!(any(windows, target_os = "android")) {
+            "tauri://localhost/"
+        } else {
+            "http://tauri.localhost/"
+        };
         for no in [
             "https://example.com/",
             "http://localhost:5173/",
+            "https://tauri.localhost/",
+            "tauri://localhost:8080/",
+            "tauri://user@localhost/",
             "file:///etc/passwd",
             "tauri://evil.example/",
             "data:text/html,hi",
+            other,
         ] {
             assert!(!super::is_app_url(&no.parse().unwrap()), "{no}");
         }

@@ -8,3 +8,4 @@ pub mod client_file;
 pub mod clients;
 pub mod notes;
 pub mod settings;
+pub mod today;

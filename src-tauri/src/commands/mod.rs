@@ -12,4 +12,5 @@ pub mod notes;
 pub mod retention;
 pub mod search;
 pub mod settings;
+pub mod today;
 pub mod vault;

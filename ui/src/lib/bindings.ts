@@ -84,6 +84,30 @@ audit_rollback: string | null,
  */
 interrupted_rekey: string | null, };
 
+export type UnsignedNote = { note_id: number, case_ref: string, 
+/**
+ * When the session started, or when the draft was started if it records no appointment.
+ */
+since: string, hours_unsigned: number, };
+
+export type Today = { 
+/**
+ * The practitioner's local date.
+ */
+date: string, 
+/**
+ * Today's appointments, in time order.
+ */
+appointments: Array<Appointment>, 
+/**
+ * Oldest first.
+ */
+unsigned_notes: Array<UnsignedNote>, 
+/**
+ * How many records are due for destruction under the current retention policy.
+ */
+retention_due: number, };
+
 export type About = { version: string, commit: string, };
 
 export type Settings = { 
@@ -436,6 +460,7 @@ export type Commands = {
   change_master_key: { args: ChangeMasterKeyArgs; result: CreatedVault };
   note_activity: { args: null; result: null };
   vault_status: { args: null; result: VaultStatus };
+  today: { args: null; result: Today };
   about: { args: null; result: About };
   get_settings: { args: null; result: Settings };
   set_idle_lock_minutes: { args: IdleMinutesArgs; result: null };

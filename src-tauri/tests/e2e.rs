@@ -27,6 +27,8 @@ const WAIT: Duration = Duration::from_secs(15);
 mod attachments;
 #[path = "e2e/backups.rs"]
 mod backups;
+#[path = "e2e/canary.rs"]
+mod canary;
 #[path = "e2e/clients.rs"]
 mod clients;
 #[path = "e2e/hardening.rs"]

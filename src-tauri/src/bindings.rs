@@ -41,7 +41,8 @@ use crate::commands::vault::{
     FailedAttempts, NewPassphraseArgs, RecoverArgs, UnlockArgs, Unlocked, VaultState, VaultStatus,
 };
 use crate::error::IpcError;
-use crate::lock::{LockReason, LockedEvent, LockingEvent};
+use crate::lock::{LockedEvent, LockingEvent};
+use crate::state::LockReason;
 use crate::COMMAND_NAMES;
 
 /// (command, argument type or `null`, result type)

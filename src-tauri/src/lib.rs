@@ -24,8 +24,7 @@ use std::time::Duration;
 
 use tauri::{Manager, RunEvent, WindowEvent};
 
-use crate::lock::LockReason;
-use crate::state::AppState;
+use crate::state::{AppState, LockReason};
 
 /// The vault folder: `CASENOTES_VAULT`, else the same platform data folder the CLI uses, so the
 /// app and the CLI open the same vault.
@@ -126,6 +125,7 @@ pub fn run() {
         // none of the plugin's commands (capabilities/main.json).
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(dir, idle_override()))
+        .manage(lock::DraftsSaved::default())
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_state,
             commands::vault::create_vault,

@@ -34,7 +34,7 @@ use tauri::{AppHandle, Emitter, Manager};
 use ts_rs::TS;
 
 use crate::error::IpcResult;
-use crate::state::AppState;
+use crate::state::{AppState, LockReason};
 
 /// The event the UI listens for.
 pub const LOCKED_EVENT: &str = "vault-locked";
@@ -46,16 +46,6 @@ pub const SAVE_BEFORE_LOCK: Duration = Duration::from_millis(1500);
 /// Window titles: the title never carries a client's name.
 pub const TITLE_LOCKED: &str = "casenotes (locked)";
 pub const TITLE_UNLOCKED: &str = "casenotes";
-
-/// Why the vault locked, for the lock screen's wording.
-#[derive(Debug, Clone, Copy, Serialize, TS, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum LockReason {
-    Requested,
-    Idle,
-    Minimised,
-    Closing,
-}
 
 /// The payload of the `vault-locked` event.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -73,8 +63,10 @@ pub struct LockingEvent {
 }
 
 /// The "save drafts before locking" handshake: numbered requests, and the highest number the
-/// page has answered. Kept apart from the session's mutex, so waiting here never blocks the
-/// `save_draft` command the page sends meanwhile.
+/// page has answered. This module is its one owner (Tauri manages it beside `AppState`, which
+/// knows nothing of it); the page's answer arrives through the `drafts_saved` command. Kept
+/// apart from the session's mutex, so waiting here never blocks the `save_draft` command the
+/// page sends meanwhile.
 #[derive(Default)]
 pub struct DraftsSaved {
     numbers: Mutex<(u64, u64)>, // (last requested, last answered)
@@ -122,12 +114,13 @@ pub fn lock_after_saving(app: &AppHandle, reason: LockReason) -> IpcResult<bool>
     if !state.is_unlocked() {
         return Ok(false);
     }
-    let request = state.drafts_saved.request();
+    let drafts = app.state::<DraftsSaved>();
+    let request = drafts.request();
     if app
         .emit(LOCKING_EVENT, LockingEvent { reason, request })
         .is_ok()
     {
-        state.drafts_saved.wait(request, SAVE_BEFORE_LOCK);
+        drafts.wait(request, SAVE_BEFORE_LOCK);
     }
     lock_now(app, &state, reason)
 }

@@ -29,8 +29,10 @@ use std::time::{Duration, Instant};
 use casenotes::domain::settings;
 use casenotes::vault::Session;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 use crate::error::{IpcError, IpcResult};
-use crate::lock::LockReason;
 
 /// Default idle time before the vault locks itself, in minutes.
 pub const DEFAULT_IDLE_MINUTES: u32 = 5;
@@ -39,10 +41,18 @@ pub const IDLE_MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
 /// Settings key (stored inside the vault) for "lock when the window is minimised".
 pub const LOCK_ON_MINIMISE: &str = "desktop_lock_on_minimise";
 
+/// Why the vault locked, for the lock screen's wording.
+#[derive(Debug, Clone, Copy, Serialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    Requested,
+    Idle,
+    Minimised,
+    Closing,
+}
+
 /// What the shell keeps between commands. Managed by Tauri; reached through `State<AppState>`.
 pub struct AppState {
-    /// The "save drafts before locking" handshake (see `lock.rs`); not vault state.
-    pub drafts_saved: crate::lock::DraftsSaved,
     /// Held for the whole of a lock, so that a second way of locking (the close button pressed
     /// twice, a signal during a close) waits until the first has closed the database rather than
     /// letting the app quit under it.
@@ -89,7 +99,6 @@ pub struct Open {
 impl AppState {
     pub fn new(vault_dir: PathBuf, idle_override: Option<Duration>) -> Self {
         Self {
-            drafts_saved: Default::default(),
             locking: Mutex::new(()),
             vault_dir: Mutex::new(vault_dir),
             chosen_backup: Mutex::new(None),

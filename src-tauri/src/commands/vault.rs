@@ -15,8 +15,8 @@ use ts_rs::TS;
 use zeroize::Zeroizing;
 
 use crate::error::{IpcError, IpcResult};
-use crate::lock::{self, LockReason};
-use crate::state::AppState;
+use crate::lock::{self, DraftsSaved};
+use crate::state::{AppState, LockReason};
 
 /// Failed unlock attempts since the last successful unlock.
 #[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
@@ -295,8 +295,8 @@ pub struct DraftsSavedArgs {
 
 /// The page's answer to `vault-locking`: its drafts are saved, the lock may go ahead.
 #[tauri::command]
-pub async fn drafts_saved(state: State<'_, AppState>, args: DraftsSavedArgs) -> IpcResult<()> {
-    state.drafts_saved.answer(args.request);
+pub async fn drafts_saved(drafts: State<'_, DraftsSaved>, args: DraftsSavedArgs) -> IpcResult<()> {
+    drafts.answer(args.request);
     Ok(())
 }
 

@@ -58,6 +58,9 @@ pub enum Action {
     DestructionReapplied,
     AuditRollbackDetected,
     VaultRekeyed,
+    MeasureRecorded,
+    MeasureMarkedInError,
+    CalendarExported,
 }
 
 impl Action {
@@ -94,6 +97,9 @@ impl Action {
             Action::DestructionReapplied => "destruction_reapplied",
             Action::AuditRollbackDetected => "audit_rollback_detected",
             Action::VaultRekeyed => "vault_rekeyed",
+            Action::MeasureRecorded => "measure_recorded",
+            Action::MeasureMarkedInError => "measure_marked_in_error",
+            Action::CalendarExported => "calendar_exported",
         }
     }
 }

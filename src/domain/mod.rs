@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod attachments;
 pub mod client_file;
 pub mod clients;
+pub mod measures;
 pub mod notes;
 pub mod settings;
 pub mod today;

@@ -161,6 +161,8 @@ fn destroy_item(
             )?;
             let notes = tx.execute("DELETE FROM notes WHERE client_id = ?1", [id])?;
             let appointments = tx.execute("DELETE FROM appointments WHERE client_id = ?1", [id])?;
+            // Outcome measures go with the record (not counted: the certificate format is fixed).
+            tx.execute("DELETE FROM measures WHERE client_id = ?1", [id])?;
             tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
             due::ItemCounts {
                 notes: notes as i64,

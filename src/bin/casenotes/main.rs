@@ -9,6 +9,7 @@
 static ALLOCATOR: casenotes::memory::WipeOnFree = casenotes::memory::WipeOnFree;
 
 mod backups;
+mod measures;
 mod records;
 mod report;
 mod retention;
@@ -124,6 +125,16 @@ enum Command {
         /// The same seed makes the same practice
         #[arg(long, default_value_t = 42)]
         seed: u64,
+    },
+    /// Outcome measures (PHQ-9, GAD-7, CORE-10): record, list, mark entered in error
+    Measure {
+        #[command(subcommand)]
+        action: measures::MeasureCommand,
+    },
+    /// Export upcoming appointments to a calendar file (case references and times only)
+    Calendar {
+        #[command(subcommand)]
+        action: measures::CalendarCommand,
     },
 }
 
@@ -368,6 +379,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     report::entries(cli.json, &entries);
                 }
             }
+        }
+        Command::Measure { action } => {
+            with_session(&dir, pass_file, |s| measures::run(s, action, cli.json))?
+        }
+        Command::Calendar { action } => {
+            with_session(&dir, pass_file, |s| measures::calendar(s, action, cli.json))?
         }
     }
     Ok(())

@@ -58,6 +58,14 @@ pub enum Action {
     DestructionReapplied,
     AuditRollbackDetected,
     VaultRekeyed,
+    RiskAssessmentCreated,
+    RiskDraftSaved,
+    RiskAssessmentSigned,
+    RiskAddendumAdded,
+    SafetyPlanSaved,
+    SafetyPlanPrinted,
+    CapacityDecisionRecorded,
+    AfterDeathWishesRecorded,
 }
 
 impl Action {
@@ -94,6 +102,14 @@ impl Action {
             Action::DestructionReapplied => "destruction_reapplied",
             Action::AuditRollbackDetected => "audit_rollback_detected",
             Action::VaultRekeyed => "vault_rekeyed",
+            Action::RiskAssessmentCreated => "risk_assessment_created",
+            Action::RiskDraftSaved => "risk_draft_saved",
+            Action::RiskAssessmentSigned => "risk_assessment_signed",
+            Action::RiskAddendumAdded => "risk_addendum_added",
+            Action::SafetyPlanSaved => "safety_plan_saved",
+            Action::SafetyPlanPrinted => "safety_plan_printed",
+            Action::CapacityDecisionRecorded => "capacity_decision_recorded",
+            Action::AfterDeathWishesRecorded => "after_death_wishes_recorded",
         }
     }
 }

@@ -9,12 +9,26 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 
+use crate::commands::risk::{
+    AddCapacityArgs, ClientIdArgs, ClientRisk, CreateRiskArgs, ReviewsDue, ReviewsDueArgs,
+    RiskAddendumArgs, RiskIdArgs, SafetyPlanCopyArgs, SaveRiskDraftArgs, SaveSafetyPlanArgs,
+    SetWishesArgs,
+};
+use casenotes::domain::after_death::{AfterDeathWishes, WishesDetails};
 use casenotes::domain::appointments::{Appointment, AppointmentDetails, Attendance, Mode};
 use casenotes::domain::attachments::AttachmentInfo;
+use casenotes::domain::capacity::{
+    CapacityDecision, CapacityDetails, CapacityOutcome, CapacityReviewDue, FunctionalPoint,
+};
 use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
 use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::domain::today::{Today, UnsignedNote};
+use casenotes::domain::risk::{
+    DomainFormulation, DomainStatus, ReviewDue, RiskAddendum, RiskAssessment, RiskContent,
+    RiskDomain, RiskSummary,
+};
+use casenotes::domain::safety_plan::{SafetyPlanContent, SafetyPlanVersion};
 use casenotes::export::backup::{
     BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
 };
@@ -178,6 +192,52 @@ fn commands() -> Vec<(&'static str, String, String)> {
             none(),
             ReplacedBackups::name(),
         ),
+        ("client_risk", ClientIdArgs::name(), ClientRisk::name()),
+        (
+            "create_risk_assessment",
+            CreateRiskArgs::name(),
+            RiskAssessment::name(),
+        ),
+        (
+            "save_risk_draft",
+            SaveRiskDraftArgs::name(),
+            RiskAssessment::name(),
+        ),
+        (
+            "sign_risk_assessment",
+            RiskIdArgs::name(),
+            RiskAssessment::name(),
+        ),
+        (
+            "add_risk_addendum",
+            RiskAddendumArgs::name(),
+            RiskAddendum::name(),
+        ),
+        (
+            "save_safety_plan",
+            SaveSafetyPlanArgs::name(),
+            SafetyPlanVersion::name(),
+        ),
+        (
+            "save_safety_plan_copy",
+            SafetyPlanCopyArgs::name(),
+            "string | null".to_owned(),
+        ),
+        (
+            "add_capacity_decision",
+            AddCapacityArgs::name(),
+            CapacityDecision::name(),
+        ),
+        (
+            "set_after_death_wishes",
+            SetWishesArgs::name(),
+            AfterDeathWishes::name(),
+        ),
+        (
+            "risk_reviews_due",
+            ReviewsDueArgs::name(),
+            ReviewsDue::name(),
+        ),
     ]
 }
 
@@ -266,6 +326,35 @@ fn declarations() -> Vec<String> {
         DestroyArgs::decl(),
         DestructionRegister::decl(),
         ReplacedBackups::decl(),
+        RiskDomain::decl(),
+        DomainStatus::decl(),
+        DomainFormulation::decl(),
+        RiskContent::decl(),
+        RiskAddendum::decl(),
+        RiskAssessment::decl(),
+        RiskSummary::decl(),
+        ReviewDue::decl(),
+        SafetyPlanContent::decl(),
+        SafetyPlanVersion::decl(),
+        CapacityOutcome::decl(),
+        FunctionalPoint::decl(),
+        CapacityDetails::decl(),
+        CapacityDecision::decl(),
+        CapacityReviewDue::decl(),
+        WishesDetails::decl(),
+        AfterDeathWishes::decl(),
+        ClientRisk::decl(),
+        ReviewsDue::decl(),
+        ClientIdArgs::decl(),
+        CreateRiskArgs::decl(),
+        SaveRiskDraftArgs::decl(),
+        RiskIdArgs::decl(),
+        RiskAddendumArgs::decl(),
+        SaveSafetyPlanArgs::decl(),
+        SafetyPlanCopyArgs::decl(),
+        AddCapacityArgs::decl(),
+        SetWishesArgs::decl(),
+        ReviewsDueArgs::decl(),
     ]
 }
 

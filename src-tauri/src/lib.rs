@@ -178,6 +178,16 @@ pub fn run() {
             commands::retention::save_register_report,
             commands::retention::backups_holding_destroyed,
             commands::retention::replace_backups_holding_destroyed,
+            commands::risk::client_risk,
+            commands::risk::create_risk_assessment,
+            commands::risk::save_risk_draft,
+            commands::risk::sign_risk_assessment,
+            commands::risk::add_risk_addendum,
+            commands::risk::save_safety_plan,
+            commands::risk::save_safety_plan_copy,
+            commands::risk::add_capacity_decision,
+            commands::risk::set_after_death_wishes,
+            commands::risk::risk_reviews_due,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

@@ -35,6 +35,8 @@ mod clients;
 mod hardening;
 #[path = "e2e/retention.rs"]
 mod retention;
+#[path = "e2e/risk.rs"]
+mod risk;
 
 /// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver and the app too.
 struct Driver {

@@ -61,6 +61,14 @@ pub enum Action {
     MeasureRecorded,
     MeasureMarkedInError,
     CalendarExported,
+    RiskAssessmentCreated,
+    RiskDraftSaved,
+    RiskAssessmentSigned,
+    RiskAddendumAdded,
+    SafetyPlanSaved,
+    SafetyPlanPrinted,
+    CapacityDecisionRecorded,
+    AfterDeathWishesRecorded,
 }
 
 impl Action {
@@ -100,6 +108,14 @@ impl Action {
             Action::MeasureRecorded => "measure_recorded",
             Action::MeasureMarkedInError => "measure_marked_in_error",
             Action::CalendarExported => "calendar_exported",
+            Action::RiskAssessmentCreated => "risk_assessment_created",
+            Action::RiskDraftSaved => "risk_draft_saved",
+            Action::RiskAssessmentSigned => "risk_assessment_signed",
+            Action::RiskAddendumAdded => "risk_addendum_added",
+            Action::SafetyPlanSaved => "safety_plan_saved",
+            Action::SafetyPlanPrinted => "safety_plan_printed",
+            Action::CapacityDecisionRecorded => "capacity_decision_recorded",
+            Action::AfterDeathWishesRecorded => "after_death_wishes_recorded",
         }
     }
 }

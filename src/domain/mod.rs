@@ -2,11 +2,15 @@
 //! given, records its changes in the audit log (ids only), and never puts record content into an
 //! error message.
 
+pub mod after_death;
 pub mod appointments;
 pub mod attachments;
+pub mod capacity;
 pub mod client_file;
 pub mod clients;
 pub mod measures;
 pub mod notes;
+pub mod risk;
+pub mod safety_plan;
 pub mod settings;
 pub mod today;

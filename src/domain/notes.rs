@@ -22,7 +22,7 @@ use crate::vault::Session;
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
 /// Refuses text over `MAX_BODY_BYTES`, saying how long it is, never what it says.
-fn check_length(text: &str, what: &str) -> Result<()> {
+pub(crate) fn check_length(text: &str, what: &str) -> Result<()> {
     if text.len() > MAX_BODY_BYTES {
         return Err(Error::rule(
             format!(
@@ -180,11 +180,11 @@ impl Note {
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn hash_fields(fields: &[&str]) -> String {
+pub(crate) fn hash_fields(fields: &[&str]) -> String {
     let mut h = Sha256::new();
     for f in fields {
         h.update((f.len() as u64).to_be_bytes());

@@ -159,6 +159,19 @@ fn destroy_item(
                 "DELETE FROM note_addenda WHERE note_id IN (SELECT id FROM notes WHERE client_id = ?1)",
                 [id],
             )?;
+            // Risk assessments, safety plans, capacity decisions and after-death wishes: not
+            // counted on the certificate (its format is fixed), but gone with the record.
+            tx.execute(
+                "DELETE FROM risk_addenda WHERE assessment_id IN (SELECT id FROM risk_assessments WHERE client_id = ?1)",
+                [id],
+            )?;
+            tx.execute("DELETE FROM risk_assessments WHERE client_id = ?1", [id])?;
+            tx.execute(
+                "DELETE FROM safety_plan_versions WHERE client_id = ?1",
+                [id],
+            )?;
+            tx.execute("DELETE FROM capacity_decisions WHERE client_id = ?1", [id])?;
+            tx.execute("DELETE FROM after_death_wishes WHERE client_id = ?1", [id])?;
             let notes = tx.execute("DELETE FROM notes WHERE client_id = ?1", [id])?;
             let appointments = tx.execute("DELETE FROM appointments WHERE client_id = ?1", [id])?;
             // Outcome measures go with the record (not counted: the certificate format is fixed).

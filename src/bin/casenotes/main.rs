@@ -13,6 +13,7 @@ mod measures;
 mod records;
 mod report;
 mod retention;
+mod risk;
 mod secrets_input;
 
 use std::path::PathBuf;
@@ -135,6 +136,26 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         action: measures::CalendarCommand,
+    },
+    /// Risk assessments: write, sign, correct by addendum, list, and see reviews due
+    Risk {
+        #[command(subcommand)]
+        action: risk::RiskCommand,
+    },
+    /// The client's safety plan: save a new version, show one, print a copy for the client
+    SafetyPlan {
+        #[command(subcommand)]
+        action: risk::SafetyPlanCommand,
+    },
+    /// Capacity assessments and best-interest decisions (Mental Capacity Act 2005)
+    Capacity {
+        #[command(subcommand)]
+        action: risk::CapacityCommand,
+    },
+    /// The client's wishes about their records after their death
+    Wishes {
+        #[command(subcommand)]
+        action: risk::WishesCommand,
     },
 }
 
@@ -385,6 +406,22 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Calendar { action } => {
             with_session(&dir, pass_file, |s| measures::calendar(s, action, cli.json))?
+        }
+        // A blank form needs no vault.
+        Command::Risk {
+            action: risk::RiskCommand::Template,
+        } => risk::print_template(),
+        Command::Risk { action } => {
+            with_session(&dir, pass_file, |s| risk::risk(s, action, cli.json))?
+        }
+        Command::SafetyPlan { action } => {
+            with_session(&dir, pass_file, |s| risk::safety_plan(s, action, cli.json))?
+        }
+        Command::Capacity { action } => {
+            with_session(&dir, pass_file, |s| risk::capacity(s, action, cli.json))?
+        }
+        Command::Wishes { action } => {
+            with_session(&dir, pass_file, |s| risk::wishes(s, action, cli.json))?
         }
     }
     Ok(())

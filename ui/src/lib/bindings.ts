@@ -446,6 +446,152 @@ export type ReplacedBackups = { made: BackupMade,
  */
 removed: Array<string>, };
 
+export type RiskDomain = "suicide" | "self_harm" | "harm_to_others" | "harm_from_others" | "substance_use" | "self_neglect";
+
+export type DomainStatus = "not_assessed" | "no_concerns" | "concerns";
+
+export type DomainFormulation = { domain: RiskDomain, status: DomainStatus, 
+/**
+ * Current thoughts, intentions and plans.
+ */
+current: string, history: string, protective_factors: string, actions: string, };
+
+export type RiskContent = { 
+/**
+ * One per domain, in `RiskDomain::ALL` order once saved (missing domains are "not assessed").
+ */
+domains: Array<DomainFormulation>, protective_factors: string, actions: string, 
+/**
+ * The practitioner's overall concern, in their own words. Never a score.
+ */
+overall_concern: string, review_on: string | null, };
+
+export type RiskAddendum = { id: number, assessment_id: number, reason: string, body: string, created_at: string, content_sha256: string, };
+
+export type RiskAssessment = { id: number, client_id: number, content: RiskContent, created_at: string, updated_at: string, signed_at: string | null, content_sha256: string | null, addenda: Array<RiskAddendum>, 
+/**
+ * The stored content still matches the hash taken at signing (always false for drafts).
+ */
+signature_holds: boolean, };
+
+export type RiskSummary = { latest_signed: RiskAssessment | null, 
+/**
+ * The review date has passed (false when there is no signed assessment).
+ */
+review_overdue: boolean, 
+/**
+ * Days from today to the review date; negative when overdue.
+ */
+review_in_days: number | null, 
+/**
+ * Every assessment, newest first, drafts included.
+ */
+assessments: Array<RiskAssessment>, };
+
+export type ReviewDue = { client_id: number, case_ref: string, assessment_id: number, review_on: string, 
+/**
+ * The review date has passed.
+ */
+overdue: boolean, };
+
+export type SafetyPlanContent = { warning_signs: string, things_i_can_do: string, people_and_places: string, people_to_ask: string, 
+/**
+ * Prefilled with [`UK_CRISIS_LINES`].
+ */
+crisis_contacts: string, environment_safer: string, reasons_for_living: string, };
+
+export type SafetyPlanVersion = { id: number, client_id: number, 
+/**
+ * 1 for the first plan, then 2, 3…
+ */
+version: number, saved_at: string, content: SafetyPlanContent, };
+
+export type CapacityOutcome = "has_capacity" | "lacks_capacity";
+
+export type FunctionalPoint = { able: boolean, evidence: string, };
+
+export type CapacityDetails = { decision: string, assessed_on: string, 
+/**
+ * The impairment of, or disturbance in the functioning of, the mind or brain; empty if none.
+ */
+impairment: string, understand: FunctionalPoint, retain: FunctionalPoint, use_or_weigh: FunctionalPoint, communicate: FunctionalPoint, outcome: CapacityOutcome, 
+/**
+ * Who was consulted (carers, family, an attorney or deputy, an IMCA, other professionals).
+ */
+consulted: string, 
+/**
+ * Why the decision made is in the client's best interests (required when capacity is lacking).
+ */
+best_interest: string, 
+/**
+ * Left out: 12 months after the assessment.
+ */
+review_on: string | null, };
+
+export type CapacityDecision = { id: number, client_id: number, 
+/**
+ * `review_on` is always set on a stored decision.
+ */
+details: CapacityDetails, created_at: string, };
+
+export type CapacityReviewDue = { client_id: number, case_ref: string, decision_id: number, review_on: string, overdue: boolean, };
+
+export type WishesDetails = { 
+/**
+ * What the client wants to happen to their records, in their words.
+ */
+wishes: string, who_may_see: string, who_may_not_see: string, recorded_on: string, };
+
+export type AfterDeathWishes = { id: number, client_id: number, version: number, details: WishesDetails, created_at: string, };
+
+export type ClientRisk = { summary: RiskSummary, 
+/**
+ * A new assessment's starting content (every domain "not assessed").
+ */
+blank_assessment: RiskContent, 
+/**
+ * Newest first; the first is the current plan.
+ */
+safety_plan: Array<SafetyPlanVersion>, 
+/**
+ * A new plan's starting content (the UK crisis lines filled in).
+ */
+blank_safety_plan: SafetyPlanContent, 
+/**
+ * Newest first.
+ */
+capacity: Array<CapacityDecision>, 
+/**
+ * Newest first; the first is in force.
+ */
+wishes: Array<AfterDeathWishes>, 
+/**
+ * The computer's today, which "overdue" was worked out against ("YYYY-MM-DD").
+ */
+today: string, };
+
+export type ReviewsDue = { risk: Array<ReviewDue>, capacity: Array<CapacityReviewDue>, };
+
+export type ClientIdArgs = { client_id: number, };
+
+export type CreateRiskArgs = { client_id: number, content: RiskContent, };
+
+export type SaveRiskDraftArgs = { id: number, content: RiskContent, };
+
+export type RiskIdArgs = { id: number, };
+
+export type RiskAddendumArgs = { assessment_id: number, reason: string, body: string, };
+
+export type SaveSafetyPlanArgs = { client_id: number, content: SafetyPlanContent, };
+
+export type SafetyPlanCopyArgs = { client_id: number, version: number, };
+
+export type AddCapacityArgs = { client_id: number, details: CapacityDetails, };
+
+export type SetWishesArgs = { client_id: number, details: WishesDetails, };
+
+export type ReviewsDueArgs = { within_days: number, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -499,4 +645,14 @@ export type Commands = {
   save_register_report: { args: null; result: string | null };
   backups_holding_destroyed: { args: null; result: Array<BackupInfo> };
   replace_backups_holding_destroyed: { args: null; result: ReplacedBackups };
+  client_risk: { args: ClientIdArgs; result: ClientRisk };
+  create_risk_assessment: { args: CreateRiskArgs; result: RiskAssessment };
+  save_risk_draft: { args: SaveRiskDraftArgs; result: RiskAssessment };
+  sign_risk_assessment: { args: RiskIdArgs; result: RiskAssessment };
+  add_risk_addendum: { args: RiskAddendumArgs; result: RiskAddendum };
+  save_safety_plan: { args: SaveSafetyPlanArgs; result: SafetyPlanVersion };
+  save_safety_plan_copy: { args: SafetyPlanCopyArgs; result: string | null };
+  add_capacity_decision: { args: AddCapacityArgs; result: CapacityDecision };
+  set_after_death_wishes: { args: SetWishesArgs; result: AfterDeathWishes };
+  risk_reviews_due: { args: ReviewsDueArgs; result: ReviewsDue };
 };

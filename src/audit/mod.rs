@@ -58,6 +58,19 @@ pub enum Action {
     DestructionReapplied,
     AuditRollbackDetected,
     VaultRekeyed,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    DisclosureRecorded,
+    RequestRecorded,
+    RequestIdentityChecked,
+    RequestExtended,
+    RequestDecided,
+    RequestCompleted,
+    RequestRectified,
+    RequestErasureCarriedOut,
+    BreachRecorded,
+    BreachDecided,
+    BreachUpdated,
 }
 
 impl Action {
@@ -94,6 +107,19 @@ impl Action {
             Action::DestructionReapplied => "destruction_reapplied",
             Action::AuditRollbackDetected => "audit_rollback_detected",
             Action::VaultRekeyed => "vault_rekeyed",
+            Action::ConsentRecorded => "consent_recorded",
+            Action::ConsentWithdrawn => "consent_withdrawn",
+            Action::DisclosureRecorded => "disclosure_recorded",
+            Action::RequestRecorded => "request_recorded",
+            Action::RequestIdentityChecked => "request_identity_checked",
+            Action::RequestExtended => "request_extended",
+            Action::RequestDecided => "request_decided",
+            Action::RequestCompleted => "request_completed",
+            Action::RequestRectified => "request_rectified",
+            Action::RequestErasureCarriedOut => "request_erasure_carried_out",
+            Action::BreachRecorded => "breach_recorded",
+            Action::BreachDecided => "breach_decided",
+            Action::BreachUpdated => "breach_updated",
         }
     }
 }

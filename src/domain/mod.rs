@@ -4,7 +4,11 @@
 
 pub mod appointments;
 pub mod attachments;
+pub mod breaches;
 pub mod client_file;
 pub mod clients;
+pub mod consents;
+pub mod disclosures;
 pub mod notes;
+pub mod requests;
 pub mod settings;

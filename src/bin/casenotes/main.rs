@@ -12,6 +12,7 @@ mod backups;
 mod records;
 mod report;
 mod retention;
+mod rights;
 mod secrets_input;
 
 use std::path::PathBuf;
@@ -124,6 +125,26 @@ enum Command {
         /// The same seed makes the same practice
         #[arg(long, default_value_t = 42)]
         seed: u64,
+    },
+    /// Clients' requests under their data rights (access, erasure…), with the statutory clock
+    Request {
+        #[command(subcommand)]
+        action: rights::RequestCommand,
+    },
+    /// Record and withdraw a client's consents
+    Consent {
+        #[command(subcommand)]
+        action: rights::ConsentCommand,
+    },
+    /// Record a disclosure of a client's information (final once recorded)
+    Disclosure {
+        #[command(subcommand)]
+        action: rights::DisclosureCommand,
+    },
+    /// The practice's breach register and the ICO's 72-hour clock
+    Breach {
+        #[command(subcommand)]
+        action: rights::BreachCommand,
     },
 }
 
@@ -368,6 +389,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     report::entries(cli.json, &entries);
                 }
             }
+        }
+        Command::Request { action } => {
+            with_session(&dir, pass_file, |s| rights::request(s, action, cli.json))?
+        }
+        Command::Consent { action } => {
+            with_session(&dir, pass_file, |s| rights::consent(s, action, cli.json))?
+        }
+        Command::Disclosure { action } => {
+            with_session(&dir, pass_file, |s| rights::disclosure(s, action, cli.json))?
+        }
+        Command::Breach { action } => {
+            with_session(&dir, pass_file, |s| rights::breach(s, action, cli.json))?
         }
     }
     Ok(())

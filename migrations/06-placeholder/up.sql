@@ -1,0 +1,4 @@
+-- Placeholder on the w/rights branch only, so that migration 08 has the consecutive number
+-- rusqlite_migration requires while 06 is being written on another branch. The lead drops
+-- this folder when merging (the real 06 takes its place).
+SELECT 1;

@@ -25,6 +25,7 @@ use casenotes::search::{Hit, HitKind};
 use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointmentArgs};
 use crate::commands::attachments::{AddAttachmentArgs, AttachmentIdArgs};
 use crate::commands::backups::{BackupFinished, BackupSettingsArgs, RestoreArgs, RestoreTarget};
+use crate::commands::breaches::{AddBreachArgs, BreachEntry, BreachToldArgs, DecideBreachArgs};
 use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
@@ -32,6 +33,10 @@ use crate::commands::notes::{
 use crate::commands::retention::{
     DestroyArgs, DestroyTarget, DestructionRegister, DueList, PresetChoice, ReplacedBackups,
     RetentionPolicy, RuleInWords, SetRetentionPolicyArgs,
+};
+use crate::commands::rights::{
+    AddConsentArgs, AddDisclosureArgs, AddRequestArgs, ClientIdArgs, ClientRights, DatedIdArgs,
+    DecideRequestArgs, EraseArgs, ExtendRequestArgs, RightsDue,
 };
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
@@ -42,6 +47,14 @@ use crate::commands::vault::{
 use crate::error::IpcError;
 use crate::lock::{LockReason, LockedEvent, LockingEvent};
 use crate::COMMAND_NAMES;
+use casenotes::domain::breaches::{Breach, BreachDecision, BreachTold, NewBreach, OpenClock};
+use casenotes::domain::consents::{Consent, ConsentKind, NewConsent};
+use casenotes::domain::disclosures::{
+    ClientTold, Disclosure, LegalBasis, NewDisclosure, Recipient,
+};
+use casenotes::domain::requests::{
+    Decision, DueRequest, Extension, NewRequest, Outcome, Request, RequestKind, Restriction,
+};
 
 /// (command, argument type or `null`, result type)
 fn commands() -> Vec<(&'static str, String, String)> {
@@ -175,6 +188,30 @@ fn commands() -> Vec<(&'static str, String, String)> {
             none(),
             ReplacedBackups::name(),
         ),
+        // Clients' rights and the breach register.
+        ("client_rights", ClientIdArgs::name(), ClientRights::name()),
+        ("add_consent", AddConsentArgs::name(), Consent::name()),
+        ("withdraw_consent", DatedIdArgs::name(), Consent::name()),
+        (
+            "add_disclosure",
+            AddDisclosureArgs::name(),
+            Disclosure::name(),
+        ),
+        ("add_request", AddRequestArgs::name(), Request::name()),
+        (
+            "request_identity_checked",
+            DatedIdArgs::name(),
+            Request::name(),
+        ),
+        ("extend_request", ExtendRequestArgs::name(), Request::name()),
+        ("decide_request", DecideRequestArgs::name(), Request::name()),
+        ("complete_request", DatedIdArgs::name(), Request::name()),
+        ("carry_out_erasure", EraseArgs::name(), Certificate::name()),
+        ("rights_due", none(), RightsDue::name()),
+        ("list_breaches", none(), list(BreachEntry::name())),
+        ("add_breach", AddBreachArgs::name(), Breach::name()),
+        ("decide_breach", DecideBreachArgs::name(), Breach::name()),
+        ("breach_told", BreachToldArgs::name(), Breach::name()),
     ]
 }
 
@@ -261,6 +298,42 @@ fn declarations() -> Vec<String> {
         DestroyArgs::decl(),
         DestructionRegister::decl(),
         ReplacedBackups::decl(),
+        // Clients' rights and the breach register.
+        ConsentKind::decl(),
+        Consent::decl(),
+        NewConsent::decl(),
+        LegalBasis::decl(),
+        Recipient::decl(),
+        ClientTold::decl(),
+        NewDisclosure::decl(),
+        Disclosure::decl(),
+        RequestKind::decl(),
+        Outcome::decl(),
+        Extension::decl(),
+        Decision::decl(),
+        Request::decl(),
+        NewRequest::decl(),
+        Restriction::decl(),
+        DueRequest::decl(),
+        NewBreach::decl(),
+        Breach::decl(),
+        OpenClock::decl(),
+        BreachDecision::decl(),
+        BreachTold::decl(),
+        ClientRights::decl(),
+        RightsDue::decl(),
+        ClientIdArgs::decl(),
+        AddConsentArgs::decl(),
+        DatedIdArgs::decl(),
+        AddDisclosureArgs::decl(),
+        AddRequestArgs::decl(),
+        ExtendRequestArgs::decl(),
+        DecideRequestArgs::decl(),
+        EraseArgs::decl(),
+        BreachEntry::decl(),
+        AddBreachArgs::decl(),
+        DecideBreachArgs::decl(),
+        BreachToldArgs::decl(),
     ]
 }
 

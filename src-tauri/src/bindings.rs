@@ -10,9 +10,8 @@ use std::path::PathBuf;
 use ts_rs::TS;
 
 use crate::commands::risk::{
-    AddCapacityArgs, ClientIdArgs, ClientRisk, CreateRiskArgs, ReviewsDue, ReviewsDueArgs,
-    RiskAddendumArgs, RiskIdArgs, SafetyPlanCopyArgs, SaveRiskDraftArgs, SaveSafetyPlanArgs,
-    SetWishesArgs,
+    AddCapacityArgs, ClientRisk, CreateRiskArgs, ReviewsDue, ReviewsDueArgs, RiskAddendumArgs,
+    RiskIdArgs, SafetyPlanCopyArgs, SaveRiskDraftArgs, SaveSafetyPlanArgs, SetWishesArgs,
 };
 use casenotes::domain::after_death::{AfterDeathWishes, WishesDetails};
 use casenotes::domain::appointments::{Appointment, AppointmentDetails, Attendance, Mode};
@@ -23,12 +22,12 @@ use casenotes::domain::capacity::{
 use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
 use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
-use casenotes::domain::today::{Today, UnsignedNote};
 use casenotes::domain::risk::{
     DomainFormulation, DomainStatus, ReviewDue, RiskAddendum, RiskAssessment, RiskContent,
     RiskDomain, RiskSummary,
 };
 use casenotes::domain::safety_plan::{SafetyPlanContent, SafetyPlanVersion};
+use casenotes::domain::today::{Today, UnsignedNote};
 use casenotes::export::backup::{
     BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
 };
@@ -40,13 +39,20 @@ use casenotes::search::{Hit, HitKind};
 use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointmentArgs};
 use crate::commands::attachments::{AddAttachmentArgs, AttachmentIdArgs};
 use crate::commands::backups::{BackupFinished, BackupSettingsArgs, RestoreArgs, RestoreTarget};
-use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
+use crate::commands::breaches::{AddBreachArgs, BreachEntry, BreachToldArgs, DecideBreachArgs};
+use crate::commands::clients::{
+    AddClientArgs, CaseRefArgs, ClientIdArgs, ListClientsArgs, UpdateClientArgs,
+};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
 };
 use crate::commands::retention::{
     DestroyArgs, DestroyTarget, DestructionRegister, DueList, PresetChoice, ReplacedBackups,
     RetentionPolicy, RuleInWords, SetRetentionPolicyArgs,
+};
+use crate::commands::rights::{
+    AddConsentArgs, AddDisclosureArgs, AddRequestArgs, ClientRights, DatedIdArgs,
+    DecideRequestArgs, EraseArgs, ExtendRequestArgs, RightsDue,
 };
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
@@ -58,6 +64,14 @@ use crate::error::IpcError;
 use crate::lock::{LockedEvent, LockingEvent};
 use crate::state::LockReason;
 use crate::COMMAND_NAMES;
+use casenotes::domain::breaches::{Breach, BreachDecision, BreachTold, NewBreach, OpenClock};
+use casenotes::domain::consents::{Consent, ConsentKind, NewConsent};
+use casenotes::domain::disclosures::{
+    ClientTold, Disclosure, LegalBasis, NewDisclosure, Recipient,
+};
+use casenotes::domain::requests::{
+    Decision, DueRequest, Extension, NewRequest, Outcome, Request, RequestKind, Restriction,
+};
 
 /// (command, argument type or `null`, result type)
 fn commands() -> Vec<(&'static str, String, String)> {
@@ -238,6 +252,30 @@ fn commands() -> Vec<(&'static str, String, String)> {
             ReviewsDueArgs::name(),
             ReviewsDue::name(),
         ),
+        // Clients' rights and the breach register.
+        ("client_rights", ClientIdArgs::name(), ClientRights::name()),
+        ("add_consent", AddConsentArgs::name(), Consent::name()),
+        ("withdraw_consent", DatedIdArgs::name(), Consent::name()),
+        (
+            "add_disclosure",
+            AddDisclosureArgs::name(),
+            Disclosure::name(),
+        ),
+        ("add_request", AddRequestArgs::name(), Request::name()),
+        (
+            "request_identity_checked",
+            DatedIdArgs::name(),
+            Request::name(),
+        ),
+        ("extend_request", ExtendRequestArgs::name(), Request::name()),
+        ("decide_request", DecideRequestArgs::name(), Request::name()),
+        ("complete_request", DatedIdArgs::name(), Request::name()),
+        ("carry_out_erasure", EraseArgs::name(), Certificate::name()),
+        ("rights_due", none(), RightsDue::name()),
+        ("list_breaches", none(), list(BreachEntry::name())),
+        ("add_breach", AddBreachArgs::name(), Breach::name()),
+        ("decide_breach", DecideBreachArgs::name(), Breach::name()),
+        ("breach_told", BreachToldArgs::name(), Breach::name()),
     ]
 }
 
@@ -355,6 +393,41 @@ fn declarations() -> Vec<String> {
         AddCapacityArgs::decl(),
         SetWishesArgs::decl(),
         ReviewsDueArgs::decl(),
+        // Clients' rights and the breach register.
+        ConsentKind::decl(),
+        Consent::decl(),
+        NewConsent::decl(),
+        LegalBasis::decl(),
+        Recipient::decl(),
+        ClientTold::decl(),
+        NewDisclosure::decl(),
+        Disclosure::decl(),
+        RequestKind::decl(),
+        Outcome::decl(),
+        Extension::decl(),
+        Decision::decl(),
+        Request::decl(),
+        NewRequest::decl(),
+        Restriction::decl(),
+        DueRequest::decl(),
+        NewBreach::decl(),
+        Breach::decl(),
+        OpenClock::decl(),
+        BreachDecision::decl(),
+        BreachTold::decl(),
+        ClientRights::decl(),
+        RightsDue::decl(),
+        AddConsentArgs::decl(),
+        DatedIdArgs::decl(),
+        AddDisclosureArgs::decl(),
+        AddRequestArgs::decl(),
+        ExtendRequestArgs::decl(),
+        DecideRequestArgs::decl(),
+        EraseArgs::decl(),
+        BreachEntry::decl(),
+        AddBreachArgs::decl(),
+        DecideBreachArgs::decl(),
+        BreachToldArgs::decl(),
     ]
 }
 

@@ -188,6 +188,21 @@ pub fn run() {
             commands::risk::add_capacity_decision,
             commands::risk::set_after_death_wishes,
             commands::risk::risk_reviews_due,
+            commands::rights::client_rights,
+            commands::rights::add_consent,
+            commands::rights::withdraw_consent,
+            commands::rights::add_disclosure,
+            commands::rights::add_request,
+            commands::rights::request_identity_checked,
+            commands::rights::extend_request,
+            commands::rights::decide_request,
+            commands::rights::complete_request,
+            commands::rights::carry_out_erasure,
+            commands::rights::rights_due,
+            commands::breaches::list_breaches,
+            commands::breaches::add_breach,
+            commands::breaches::decide_breach,
+            commands::breaches::breach_told,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

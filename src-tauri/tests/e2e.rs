@@ -35,6 +35,8 @@ mod clients;
 mod hardening;
 #[path = "e2e/retention.rs"]
 mod retention;
+#[path = "e2e/rights.rs"]
+mod rights;
 #[path = "e2e/risk.rs"]
 mod risk;
 

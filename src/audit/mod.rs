@@ -69,6 +69,19 @@ pub enum Action {
     SafetyPlanPrinted,
     CapacityDecisionRecorded,
     AfterDeathWishesRecorded,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    DisclosureRecorded,
+    RequestRecorded,
+    RequestIdentityChecked,
+    RequestExtended,
+    RequestDecided,
+    RequestCompleted,
+    RequestRectified,
+    RequestErasureCarriedOut,
+    BreachRecorded,
+    BreachDecided,
+    BreachUpdated,
 }
 
 impl Action {
@@ -116,6 +129,19 @@ impl Action {
             Action::SafetyPlanPrinted => "safety_plan_printed",
             Action::CapacityDecisionRecorded => "capacity_decision_recorded",
             Action::AfterDeathWishesRecorded => "after_death_wishes_recorded",
+            Action::ConsentRecorded => "consent_recorded",
+            Action::ConsentWithdrawn => "consent_withdrawn",
+            Action::DisclosureRecorded => "disclosure_recorded",
+            Action::RequestRecorded => "request_recorded",
+            Action::RequestIdentityChecked => "request_identity_checked",
+            Action::RequestExtended => "request_extended",
+            Action::RequestDecided => "request_decided",
+            Action::RequestCompleted => "request_completed",
+            Action::RequestRectified => "request_rectified",
+            Action::RequestErasureCarriedOut => "request_erasure_carried_out",
+            Action::BreachRecorded => "breach_recorded",
+            Action::BreachDecided => "breach_decided",
+            Action::BreachUpdated => "breach_updated",
         }
     }
 }

@@ -374,6 +374,10 @@ pub fn update(session: &mut Session, id: i64, details: ClientDetails) -> Result<
     let today = chrono::Local::now().date_naive();
     let mut d = normalise(details, today)?;
     let current = get(session, id)?;
+    if current.details.restricted_reason.is_some() && !only_holds_change(&current.details, &d) {
+        // Lifting the restriction (or a legal hold) is the one change a restricted record takes.
+        crate::domain::requests::refuse_if_restricted(session.conn()?, id)?;
+    }
     let case_ref = d.case_ref.take().unwrap_or(current.case_ref);
     let at = now();
     let tx = session.conn_mut()?.transaction()?;
@@ -395,6 +399,20 @@ pub fn update(session: &mut Session, id: i64, details: ClientDetails) -> Result<
     )?;
     tx.commit()?;
     get(session, id)
+}
+
+/// Whether `new` differs from `current` only in the restriction and the legal hold.
+fn only_holds_change(current: &ClientDetails, new: &ClientDetails) -> bool {
+    let strip = |d: &ClientDetails| ClientDetails {
+        restricted_reason: None,
+        legal_hold_reason: None,
+        ..d.clone()
+    };
+    let mut new = strip(new);
+    if new.case_ref.is_none() {
+        new.case_ref.clone_from(&current.case_ref);
+    }
+    strip(current) == new
 }
 
 const COLUMNS: &str = "id, case_ref, given_name, family_name, preferred_name, pronouns,

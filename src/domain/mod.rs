@@ -5,11 +5,15 @@
 pub mod after_death;
 pub mod appointments;
 pub mod attachments;
+pub mod breaches;
 pub mod capacity;
 pub mod client_file;
 pub mod clients;
+pub mod consents;
+pub mod disclosures;
 pub mod measures;
 pub mod notes;
+pub mod requests;
 pub mod risk;
 pub mod safety_plan;
 pub mod settings;

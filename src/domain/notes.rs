@@ -13,6 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Action};
+use crate::domain::requests;
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
@@ -237,6 +238,7 @@ pub fn create(
             id: client_id.to_string(),
         });
     }
+    requests::refuse_if_restricted(&tx, client_id)?;
     let at = now();
     tx.execute(
         "INSERT INTO notes (client_id, kind, template, body, third_party, created_at, updated_at)
@@ -308,6 +310,7 @@ pub fn save_draft(session: &mut Session, id: i64, body: &str) -> Result<Note> {
         return Ok(note);
     }
     let tx = session.conn_mut()?.transaction()?;
+    requests::refuse_if_restricted(&tx, note.client_id)?;
     tx.execute(
         "UPDATE notes SET body = ?1, updated_at = ?2 WHERE id = ?3 AND signed_at IS NULL",
         params![body, now(), id],
@@ -340,6 +343,7 @@ pub fn sign(session: &mut Session, id: i64) -> Result<Note> {
     let at = now();
     let hash = note_hash(&note, &at);
     let tx = session.conn_mut()?.transaction()?;
+    requests::refuse_if_restricted(&tx, note.client_id)?;
     tx.execute(
         "UPDATE notes SET signed_at = ?1, content_sha256 = ?2, updated_at = ?1 WHERE id = ?3 AND signed_at IS NULL",
         params![at, hash, id],
@@ -354,16 +358,32 @@ pub fn sign(session: &mut Session, id: i64) -> Result<Note> {
     get(session, id)
 }
 
-/// Adds a dated addendum with a reason to a signed note.
+/// Adds a dated addendum with a reason to a signed note. Refused while the client's record is
+/// restricted (a rectification request adds its addendum through `requests::rectify`).
 pub fn add_addendum(
     session: &mut Session,
     note_id: i64,
     reason: &str,
     body: &str,
 ) -> Result<Addendum> {
+    let note = get(session, note_id)?;
+    let tx = session.conn_mut()?.transaction()?;
+    requests::refuse_if_restricted(&tx, note.client_id)?;
+    let addendum = insert_addendum(&tx, &note, reason, body)?;
+    tx.commit()?;
+    Ok(addendum)
+}
+
+/// Checks and writes an addendum with its audit entry inside the caller's transaction.
+pub(crate) fn insert_addendum(
+    conn: &rusqlite::Connection,
+    note: &Note,
+    reason: &str,
+    body: &str,
+) -> Result<Addendum> {
     check_length(reason, "addendum")?;
     check_length(body, "addendum")?;
-    let note = get(session, note_id)?;
+    let note_id = note.id;
     if !note.is_signed() {
         return Err(Error::rule(
             format!("Note {note_id} is still a draft."),
@@ -385,19 +405,17 @@ pub fn add_addendum(
     }
     let at = now();
     let hash = hash_fields(&[&note_id.to_string(), reason, body, &at]);
-    let tx = session.conn_mut()?.transaction()?;
-    tx.execute(
+    conn.execute(
         "INSERT INTO note_addenda (note_id, reason, body, created_at, content_sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![note_id, reason, body, at, hash],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = conn.last_insert_rowid();
     audit::append(
-        &tx,
+        conn,
         Action::AddendumAdded,
         Some(&note_id.to_string()),
         json!({ "client_id": note.client_id, "addendum_id": id, "content_sha256": hash }),
     )?;
-    tx.commit()?;
     Ok(Addendum {
         id,
         note_id,
@@ -419,6 +437,7 @@ pub fn link_appointment(
         return Err(signed_refusal(id));
     }
     let tx = session.conn_mut()?.transaction()?;
+    requests::refuse_if_restricted(&tx, note.client_id)?;
     if let Some(a) = appointment_id {
         let owner: Option<i64> = tx
             .query_row(
@@ -453,6 +472,7 @@ pub fn link_appointment(
 pub fn set_third_party(session: &mut Session, id: i64, third_party: bool) -> Result<Note> {
     let note = get(session, id)?;
     let tx = session.conn_mut()?.transaction()?;
+    requests::refuse_if_restricted(&tx, note.client_id)?;
     tx.execute(
         "UPDATE notes SET third_party = ?1 WHERE id = ?2",
         params![third_party, id],

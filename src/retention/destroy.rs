@@ -154,6 +154,16 @@ fn destroy_item(
             }
         }
         Category::ClientRecord | Category::Enquiry => {
+            // Clients' rights records first: consents point at attachments, and rectification
+            // links at addenda.
+            tx.execute(
+                "DELETE FROM rights_request_addenda WHERE request_id IN
+                     (SELECT id FROM rights_requests WHERE client_id = ?1)",
+                [id],
+            )?;
+            tx.execute("DELETE FROM rights_requests WHERE client_id = ?1", [id])?;
+            tx.execute("DELETE FROM consents WHERE client_id = ?1", [id])?;
+            tx.execute("DELETE FROM disclosures WHERE client_id = ?1", [id])?;
             let attachments = tx.execute("DELETE FROM attachments WHERE client_id = ?1", [id])?;
             let addenda = tx.execute(
                 "DELETE FROM note_addenda WHERE note_id IN (SELECT id FROM notes WHERE client_id = ?1)",
@@ -376,4 +386,59 @@ pub fn reapply(
     tx.commit()?;
     scrub(session)?;
     Ok(added)
+}
+
+/// Carries out a granted erasure request: the client's whole record is destroyed now, whether
+/// or not its retention date has come, but never while it is on legal hold. The certificate's
+/// rule and reason name the request; the destruction is audited as any other, and the request
+/// is audited as carried out. `granted_on` is the day the erasure was decided.
+pub(crate) fn erase_for_request(
+    session: &mut Session,
+    client_id: i64,
+    request_id: i64,
+    granted_on: NaiveDate,
+) -> Result<Certificate> {
+    let client = crate::domain::clients::get(session, client_id)?;
+    if let Some(reason) = &client.details.legal_hold_reason {
+        return Err(Error::rule(
+            format!(
+                "{} is on legal hold ({reason}), so it cannot be erased.",
+                client.case_ref
+            ),
+            "Lift the hold on the client's file first, if it no longer applies; until then the erasure stays pending.",
+        ));
+    }
+    let category = match client.details.status {
+        crate::domain::clients::ClientStatus::Enquiry => Category::Enquiry,
+        _ => Category::ClientRecord,
+    };
+    let item = DueItem {
+        client_id,
+        case_ref: client.case_ref.clone(),
+        name: String::new(),
+        category,
+        rule: format!("Erasure granted on request {request_id} (UK GDPR Article 17)"),
+        trigger_on: granted_on,
+        due_on: granted_on,
+        due: true,
+        held_by: None,
+        counts: due::record_counts(session, client_id)?,
+        appointments_before: None,
+    };
+    let reason = format!(
+        "Erasure request {request_id}, granted on {}: the client's record is erased at their request.",
+        day(granted_on)
+    );
+    let destroyed_at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let tx = session.conn_mut()?.transaction()?;
+    let cert = destroy_item(&tx, &item, &reason, &destroyed_at, None)?;
+    audit::append(
+        &tx,
+        Action::RequestErasureCarriedOut,
+        Some(&request_id.to_string()),
+        json!({ "client_id": client_id, "certificate_seq": cert.seq }),
+    )?;
+    tx.commit()?;
+    scrub(session)?;
+    Ok(cert)
 }

@@ -11,6 +11,13 @@ use ts_rs::TS;
 use crate::error::IpcResult;
 use crate::state::AppState;
 
+/// One client, by id: the argument of every command that reads a part of a client's file.
+#[derive(Deserialize, TS)]
+pub struct ClientIdArgs {
+    #[ts(type = "number")]
+    pub client_id: i64,
+}
+
 #[derive(Deserialize, TS)]
 pub struct ListClientsArgs {
     /// `null` for every status.

@@ -7,9 +7,11 @@
 pub mod appointments;
 pub mod attachments;
 pub mod backups;
+pub mod breaches;
 pub mod clients;
 pub mod notes;
 pub mod retention;
+pub mod rights;
 pub mod risk;
 pub mod search;
 pub mod settings;

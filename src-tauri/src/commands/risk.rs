@@ -22,6 +22,7 @@ use tauri_plugin_dialog::FileDialogBuilder;
 use ts_rs::TS;
 
 use crate::commands::attachments::{file_dialog, show};
+use crate::commands::clients::ClientIdArgs;
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
@@ -48,12 +49,6 @@ pub struct ClientRisk {
 pub struct ReviewsDue {
     pub risk: Vec<ReviewDue>,
     pub capacity: Vec<CapacityReviewDue>,
-}
-
-#[derive(Deserialize, TS)]
-pub struct ClientIdArgs {
-    #[ts(type = "number")]
-    pub client_id: i64,
 }
 
 #[derive(Deserialize, TS)]

@@ -13,6 +13,7 @@ mod measures;
 mod records;
 mod report;
 mod retention;
+mod rights;
 mod risk;
 mod secrets_input;
 
@@ -156,6 +157,26 @@ enum Command {
     Wishes {
         #[command(subcommand)]
         action: risk::WishesCommand,
+    },
+    /// Clients' requests under their data rights (access, erasure…), with the statutory clock
+    Request {
+        #[command(subcommand)]
+        action: rights::RequestCommand,
+    },
+    /// Record and withdraw a client's consents
+    Consent {
+        #[command(subcommand)]
+        action: rights::ConsentCommand,
+    },
+    /// Record a disclosure of a client's information (final once recorded)
+    Disclosure {
+        #[command(subcommand)]
+        action: rights::DisclosureCommand,
+    },
+    /// The practice's breach register and the ICO's 72-hour clock
+    Breach {
+        #[command(subcommand)]
+        action: rights::BreachCommand,
     },
 }
 
@@ -422,6 +443,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Wishes { action } => {
             with_session(&dir, pass_file, |s| risk::wishes(s, action, cli.json))?
+        }
+        Command::Request { action } => {
+            with_session(&dir, pass_file, |s| rights::request(s, action, cli.json))?
+        }
+        Command::Consent { action } => {
+            with_session(&dir, pass_file, |s| rights::consent(s, action, cli.json))?
+        }
+        Command::Disclosure { action } => {
+            with_session(&dir, pass_file, |s| rights::disclosure(s, action, cli.json))?
+        }
+        Command::Breach { action } => {
+            with_session(&dir, pass_file, |s| rights::breach(s, action, cli.json))?
         }
     }
     Ok(())

@@ -592,6 +592,183 @@ export type SetWishesArgs = { client_id: number, details: WishesDetails, };
 
 export type ReviewsDueArgs = { within_days: number, };
 
+export type ConsentKind = "treatment_contract" | "contact_email" | "contact_phone" | "contact_text" | "share_with_gp" | "session_recording" | "research";
+
+export type Consent = { id: number, client_id: number, kind: ConsentKind, given_on: string, withdrawn_on: string | null, scope: string | null, 
+/**
+ * One of the client's attachments (the signed form, an email kept as PDF).
+ */
+evidence_attachment_id: number | null, 
+/**
+ * Session recording only: the day by which the recording must be destroyed.
+ */
+destroy_recording_by: string | null, recorded_at: string, withdrawal_recorded_at: string | null, };
+
+export type NewConsent = { kind: ConsentKind, given_on: string, scope: string | null, evidence_attachment_id: number | null, destroy_recording_by: string | null, };
+
+export type LegalBasis = "client_consent" | "safeguarding_child" | "safeguarding_adult" | "court_order" | "serious_harm" | "terrorism_serious_crime" | "statutory_duty";
+
+export type Recipient = { name: string, role: string | null, organisation: string | null, };
+
+export type ClientTold = { "told": "yes", on: string, } | { "told": "no", reason: string, };
+
+export type NewDisclosure = { disclosed_on: string, recipient: Recipient, what_shared: string, legal_basis: LegalBasis, client_told: ClientTold, rationale: string, 
+/**
+ * A later entry correcting (or completing) an earlier one of the same client.
+ */
+corrects_id: number | null, correction_note: string | null, };
+
+export type Disclosure = { id: number, client_id: number, disclosed_on: string, recipient: Recipient, what_shared: string, legal_basis: LegalBasis, client_told: ClientTold, rationale: string, corrects_id: number | null, correction_note: string | null, 
+/**
+ * Later entries that correct this one.
+ */
+corrected_by: Array<number>, recorded_at: string, };
+
+export type RequestKind = "access" | "rectification" | "erasure" | "restriction" | "portability" | "objection";
+
+export type Outcome = "granted" | "refused" | "partly";
+
+export type Extension = { months: number, told_on: string, reason: string, };
+
+export type Decision = { outcome: Outcome, reason: string, decided_on: string, };
+
+export type Request = { id: number, client_id: number, case_ref: string, kind: RequestKind, received_on: string, identity_checked_on: string | null, 
+/**
+ * What was asked, in the practitioner's words.
+ */
+details: string | null, 
+/**
+ * The later of received and identity checked; `None` until the identity is checked.
+ */
+clock_starts_on: string | null, 
+/**
+ * One calendar month from the clock's start (ICO rule); `None` until identity is checked.
+ */
+original_due_on: string | null, 
+/**
+ * The due date in force: the original, or the extended one.
+ */
+due_on: string | null, extension: Extension | null, decision: Decision | null, completed_on: string | null, 
+/**
+ * Rectification: the addenda made for this request.
+ */
+addendum_ids: Array<number>, recorded_at: string, updated_at: string, };
+
+export type NewRequest = { kind: RequestKind, received_on: string, identity_checked_on: string | null, details: string | null, };
+
+export type Restriction = { 
+/**
+ * The restriction request that was granted, if the restriction came from one (it may also
+ * have been set by hand on the client's details).
+ */
+request_id: number | null, };
+
+export type DueRequest = { request: Request, 
+/**
+ * For the practitioner's screen only.
+ */
+client_name: string, due_on: string, 
+/**
+ * Days from `as_of` to the due date: 0 due today, negative overdue.
+ */
+days_left: number, };
+
+export type NewBreach = { what_happened: string, 
+/**
+ * When it happened, if known (UTC).
+ */
+happened_at: string | null, 
+/**
+ * When it was found (UTC): the 72-hour clock starts here.
+ */
+discovered_at: string, 
+/**
+ * Who was affected: case references or counts, never names.
+ */
+who_affected: string, records_affected: string, risk: string, };
+
+export type Breach = { id: number, what_happened: string, happened_at: string | null, discovered_at: string, 
+/**
+ * Discovery plus 72 hours.
+ */
+ico_deadline: string, who_affected: string, records_affected: string, risk: string, 
+/**
+ * `None` until decided.
+ */
+reportable: boolean | null, decision_reason: string | null, decided_at: string | null, ico_told_at: string | null, ico_reference: string | null, clients_told_at: string | null, clients_not_told_reason: string | null, recorded_at: string, updated_at: string, };
+
+export type OpenClock = { breach: Breach, 
+/**
+ * Whole hours until the ICO deadline; negative once it has passed.
+ */
+hours_left: number, };
+
+export type BreachDecision = { reportable: boolean, reason: string, ico_told_at: string | null, ico_reference: string | null, clients_told_at: string | null, clients_not_told_reason: string | null, };
+
+export type BreachTold = { ico_told_at: string | null, ico_reference: string | null, clients_told_at: string | null, clients_not_told_reason: string | null, };
+
+export type ClientRights = { 
+/**
+ * Every consent, withdrawn ones included, newest first.
+ */
+consents: Array<Consent>, 
+/**
+ * Newest first, each with the entries that correct it.
+ */
+disclosures: Array<Disclosure>, 
+/**
+ * Newest first.
+ */
+requests: Array<Request>, 
+/**
+ * Set when processing of the record is restricted.
+ */
+restriction: Restriction | null, 
+/**
+ * The wording offered when refusing an erasure of health records.
+ */
+erasure_exempt_wording: string, };
+
+export type RightsDue = { requests: Array<DueRequest>, breaches: Array<OpenClock>, };
+
+export type AddConsentArgs = { client_id: number, consent: NewConsent, };
+
+export type DatedIdArgs = { id: number, 
+/**
+ * YYYY-MM-DD
+ */
+on: string, };
+
+export type AddDisclosureArgs = { client_id: number, disclosure: NewDisclosure, };
+
+export type AddRequestArgs = { client_id: number, request: NewRequest, };
+
+export type ExtendRequestArgs = { id: number, 
+/**
+ * 1 or 2.
+ */
+months: number, told_on: string, reason: string, };
+
+export type DecideRequestArgs = { id: number, outcome: Outcome, reason: string, on: string, };
+
+export type EraseArgs = { id: number, 
+/**
+ * The current passphrase, confirmed before anything is destroyed.
+ */
+passphrase: string, };
+
+export type BreachEntry = { breach: Breach, 
+/**
+ * Whole hours to the ICO deadline while undecided (negative once past); `null` once decided.
+ */
+hours_left: number | null, };
+
+export type AddBreachArgs = { breach: NewBreach, };
+
+export type DecideBreachArgs = { id: number, decision: BreachDecision, };
+
+export type BreachToldArgs = { id: number, told: BreachTold, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -655,4 +832,19 @@ export type Commands = {
   add_capacity_decision: { args: AddCapacityArgs; result: CapacityDecision };
   set_after_death_wishes: { args: SetWishesArgs; result: AfterDeathWishes };
   risk_reviews_due: { args: ReviewsDueArgs; result: ReviewsDue };
+  client_rights: { args: ClientIdArgs; result: ClientRights };
+  add_consent: { args: AddConsentArgs; result: Consent };
+  withdraw_consent: { args: DatedIdArgs; result: Consent };
+  add_disclosure: { args: AddDisclosureArgs; result: Disclosure };
+  add_request: { args: AddRequestArgs; result: Request };
+  request_identity_checked: { args: DatedIdArgs; result: Request };
+  extend_request: { args: ExtendRequestArgs; result: Request };
+  decide_request: { args: DecideRequestArgs; result: Request };
+  complete_request: { args: DatedIdArgs; result: Request };
+  carry_out_erasure: { args: EraseArgs; result: Certificate };
+  rights_due: { args: null; result: RightsDue };
+  list_breaches: { args: null; result: Array<BreachEntry> };
+  add_breach: { args: AddBreachArgs; result: Breach };
+  decide_breach: { args: DecideBreachArgs; result: Breach };
+  breach_told: { args: BreachToldArgs; result: Breach };
 };

@@ -129,3 +129,63 @@ fn today_lists_only_todays_appointments() {
     assert_eq!(ids, vec![today_id]);
     assert_eq!(t.retention_due, 0);
 }
+
+#[test]
+fn risk_reviews_due_within_a_week_and_recent_measure_alerts_are_listed() {
+    use casenotes::domain::measures::{self, MeasureKind};
+    use casenotes::domain::risk::{self, DomainStatus, RiskContent};
+
+    let v = TestVault::empty();
+    v.init();
+    let mut s = unlocked(&v);
+    let ann = client(&mut s, "Ann");
+    let ben = client(&mut s, "Ben");
+    let now = Utc::now();
+    let today_local = Local::now().date_naive();
+
+    // Ann's review falls due in 3 days; Ben's in 30 (not listed).
+    for (who, days) in [(ann, 3), (ben, 30)] {
+        let mut content = RiskContent::default();
+        content.domains[0].status = DomainStatus::NoConcerns;
+        content.overall_concern = "Low concern at present.".into();
+        content.review_on = Some(today_local + Duration::days(days));
+        let draft = risk::create(&mut s, who, content).unwrap();
+        risk::sign(&mut s, draft.id, today_local).unwrap();
+    }
+    // PHQ-9 with item 9 scored for Ben a week ago, one without for Ann, and one with from two
+    // months ago for Ann (too old for Today).
+    let mut items = [1u8, 1, 1, 1, 1, 1, 1, 1, 2];
+    let alert = measures::add(
+        &mut s,
+        ben,
+        MeasureKind::Phq9,
+        today_local - Duration::days(7),
+        &items,
+    )
+    .unwrap();
+    measures::add(
+        &mut s,
+        ann,
+        MeasureKind::Phq9,
+        today_local - Duration::days(60),
+        &items,
+    )
+    .unwrap();
+    items[8] = 0;
+    measures::add(&mut s, ann, MeasureKind::Phq9, today_local, &items).unwrap();
+
+    let t = today::gather(&s, now).unwrap();
+    let reviews: Vec<(&str, bool)> = t
+        .risk_reviews
+        .iter()
+        .map(|r| (r.case_ref.as_str(), r.overdue))
+        .collect();
+    assert_eq!(reviews, vec![("C-0001", false)]);
+    let alerts: Vec<(i64, u8, u8)> = t
+        .measure_alerts
+        .iter()
+        .map(|a| (a.measure_id, a.item, a.score))
+        .collect();
+    assert_eq!(alerts, vec![(alert.id, 9, 2)]);
+    assert!(t.capacity_reviews.is_empty());
+}

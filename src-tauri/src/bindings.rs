@@ -21,6 +21,7 @@ use casenotes::domain::capacity::{
 };
 use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
 use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
+use casenotes::domain::measures::{MeasureAlert, MeasureKind};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::domain::risk::{
     DomainFormulation, DomainStatus, ReviewDue, RiskAddendum, RiskAssessment, RiskContent,
@@ -296,6 +297,8 @@ fn declarations() -> Vec<String> {
         ChangeMasterKeyArgs::decl(),
         Unlocked::decl(),
         VaultStatus::decl(),
+        MeasureKind::decl(),
+        MeasureAlert::decl(),
         UnsignedNote::decl(),
         Today::decl(),
         About::decl(),

@@ -39,6 +39,8 @@ mod retention;
 mod rights;
 #[path = "e2e/risk.rs"]
 mod risk;
+#[path = "e2e/today.rs"]
+mod today;
 
 /// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver and the app too.
 struct Driver {

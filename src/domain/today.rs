@@ -1,6 +1,8 @@
 //! Today: what needs the practitioner's attention, gathered in one place after unlock so that
-//! nothing slips: today's appointments, notes still unsigned 48 hours after their session, and
-//! the counts of anything else that is due. A read model: it owns no table, writes nothing (not
+//! nothing slips: today's appointments, notes still unsigned 48 hours after their session, risk
+//! and capacity reviews due within a week or overdue, alert items from recent outcome measures,
+//! and how many records are due for destruction. (Rights requests and breach clocks are gathered
+//! by `domain::requests` and `domain::breaches` and shown beside these.) A read model: it owns no table, writes nothing (not
 //! even a view entry: it shows case references and times, never note text), and each line
 //! carries the ids the screen needs to open the place to act.
 
@@ -8,12 +10,19 @@ use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::domain::appointments::{self, Appointment};
+use crate::domain::capacity::{self, CapacityReviewDue};
+use crate::domain::measures::{self, MeasureAlert};
+use crate::domain::risk::{self, ReviewDue};
 use crate::error::Result;
 use crate::retention;
 use crate::vault::Session;
 
 /// How long after its session a draft note may stay unsigned before Today lists it.
 pub const UNSIGNED_AFTER_HOURS: i64 = 48;
+/// Reviews falling due within this many days are listed, with those already overdue.
+pub const REVIEWS_WITHIN_DAYS: u32 = 7;
+/// Alert items from measures taken within this many days are listed.
+pub const ALERTS_WITHIN_DAYS: i64 = 28;
 
 /// A draft still unsigned 48 hours after the session it records (or after it was started, for a
 /// note with no appointment).
@@ -39,6 +48,12 @@ pub struct Today {
     pub appointments: Vec<Appointment>,
     /// Oldest first.
     pub unsigned_notes: Vec<UnsignedNote>,
+    /// The latest signed risk assessment's review, due within a week or overdue.
+    pub risk_reviews: Vec<ReviewDue>,
+    /// Capacity decisions whose review is due within a week or overdue.
+    pub capacity_reviews: Vec<CapacityReviewDue>,
+    /// Alert items (PHQ-9 item 9, CORE-10 item 6 above 0) from the last four weeks, newest first.
+    pub measure_alerts: Vec<MeasureAlert>,
     /// How many records are due for destruction under the current retention policy.
     pub retention_due: u32,
 }
@@ -95,6 +110,12 @@ pub fn gather(session: &Session, now: DateTime<Utc>) -> Result<Today> {
         date,
         appointments: appointments::day(session, date)?,
         unsigned_notes: unsigned_notes(session, now)?,
+        risk_reviews: risk::reviews_due(session, date, REVIEWS_WITHIN_DAYS)?,
+        capacity_reviews: capacity::reviews_due(session, date, REVIEWS_WITHIN_DAYS)?,
+        measure_alerts: measures::recent_alerts(
+            session,
+            date - Duration::days(ALERTS_WITHIN_DAYS),
+        )?,
         retention_due,
     })
 }

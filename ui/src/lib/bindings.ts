@@ -84,6 +84,14 @@ audit_rollback: string | null,
  */
 interrupted_rekey: string | null, };
 
+export type MeasureKind = "phq9" | "gad7" | "core10";
+
+export type MeasureAlert = { client_id: number, case_ref: string, measure_id: number, kind: MeasureKind, 
+/**
+ * Numbered from 1, as on the form.
+ */
+item: number, score: number, taken_on: string, };
+
 export type UnsignedNote = { note_id: number, case_ref: string, 
 /**
  * When the session started, or when the draft was started if it records no appointment.
@@ -103,6 +111,18 @@ appointments: Array<Appointment>,
  * Oldest first.
  */
 unsigned_notes: Array<UnsignedNote>, 
+/**
+ * The latest signed risk assessment's review, due within a week or overdue.
+ */
+risk_reviews: Array<ReviewDue>, 
+/**
+ * Capacity decisions whose review is due within a week or overdue.
+ */
+capacity_reviews: Array<CapacityReviewDue>, 
+/**
+ * Alert items (PHQ-9 item 9, CORE-10 item 6 above 0) from the last four weeks, newest first.
+ */
+measure_alerts: Array<MeasureAlert>, 
 /**
  * How many records are due for destruction under the current retention policy.
  */

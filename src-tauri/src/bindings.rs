@@ -26,6 +26,10 @@ use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointme
 use crate::commands::attachments::{AddAttachmentArgs, AttachmentIdArgs};
 use crate::commands::backups::{BackupFinished, BackupSettingsArgs, RestoreArgs, RestoreTarget};
 use crate::commands::clients::{AddClientArgs, CaseRefArgs, ListClientsArgs, UpdateClientArgs};
+use crate::commands::measures::{
+    CalendarExportArgs, ClientMeasuresArgs, MeasureAlertsArgs, MeasureInErrorArgs,
+    RecordMeasureArgs,
+};
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
 };
@@ -42,6 +46,11 @@ use crate::commands::vault::{
 use crate::error::IpcError;
 use crate::lock::{LockReason, LockedEvent, LockingEvent};
 use crate::COMMAND_NAMES;
+use casenotes::domain::measures::{
+    AlertItem, Change, ClientMeasures, EnteredInError, FormItem, Measure, MeasureAlert,
+    MeasureForm, MeasureKind, MeasureSummary,
+};
+use casenotes::export::calendar::CalendarExport;
 
 /// (command, argument type or `null`, result type)
 fn commands() -> Vec<(&'static str, String, String)> {
@@ -175,6 +184,28 @@ fn commands() -> Vec<(&'static str, String, String)> {
             none(),
             ReplacedBackups::name(),
         ),
+        ("measure_forms", none(), list(MeasureForm::name())),
+        (
+            "client_measures",
+            ClientMeasuresArgs::name(),
+            ClientMeasures::name(),
+        ),
+        ("record_measure", RecordMeasureArgs::name(), Measure::name()),
+        (
+            "mark_measure_entered_in_error",
+            MeasureInErrorArgs::name(),
+            Measure::name(),
+        ),
+        (
+            "recent_measure_alerts",
+            MeasureAlertsArgs::name(),
+            list(MeasureAlert::name()),
+        ),
+        (
+            "save_calendar_export",
+            CalendarExportArgs::name(),
+            format!("{} | null", CalendarExport::name()),
+        ),
     ]
 }
 
@@ -261,6 +292,22 @@ fn declarations() -> Vec<String> {
         DestroyArgs::decl(),
         DestructionRegister::decl(),
         ReplacedBackups::decl(),
+        MeasureKind::decl(),
+        Change::decl(),
+        AlertItem::decl(),
+        EnteredInError::decl(),
+        Measure::decl(),
+        MeasureAlert::decl(),
+        MeasureSummary::decl(),
+        ClientMeasures::decl(),
+        FormItem::decl(),
+        MeasureForm::decl(),
+        CalendarExport::decl(),
+        ClientMeasuresArgs::decl(),
+        RecordMeasureArgs::decl(),
+        MeasureInErrorArgs::decl(),
+        MeasureAlertsArgs::decl(),
+        CalendarExportArgs::decl(),
     ]
 }
 

@@ -52,4 +52,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "save_register_report",
     "backups_holding_destroyed",
     "replace_backups_holding_destroyed",
+    "measure_forms",
+    "client_measures",
+    "record_measure",
+    "mark_measure_entered_in_error",
+    "recent_measure_alerts",
+    "save_calendar_export",
 ];

@@ -165,6 +165,12 @@ pub fn run() {
             commands::retention::save_register_report,
             commands::retention::backups_holding_destroyed,
             commands::retention::replace_backups_holding_destroyed,
+            commands::measures::measure_forms,
+            commands::measures::client_measures,
+            commands::measures::record_measure,
+            commands::measures::mark_measure_entered_in_error,
+            commands::measures::recent_measure_alerts,
+            commands::measures::save_calendar_export,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

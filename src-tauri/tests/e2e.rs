@@ -31,6 +31,8 @@ mod backups;
 mod clients;
 #[path = "e2e/hardening.rs"]
 mod hardening;
+#[path = "e2e/measures.rs"]
+mod measures;
 #[path = "e2e/retention.rs"]
 mod retention;
 

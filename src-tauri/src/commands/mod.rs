@@ -8,6 +8,7 @@ pub mod appointments;
 pub mod attachments;
 pub mod backups;
 pub mod clients;
+pub mod measures;
 pub mod notes;
 pub mod retention;
 pub mod search;

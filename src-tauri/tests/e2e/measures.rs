@@ -2,15 +2,19 @@
 //! alert appears on the client file in words; the new row is in the table; and the chart's
 //! figures (its accessible label), the table's and the scores stored in the vault all agree.
 
-use casenotes::domain::clients;
 use casenotes::domain::measures::{self, MeasureKind};
+use casenotes::domain::{appointments, clients};
 use casenotes::secret::Passphrase;
 use casenotes::vault::Vault;
 use chrono::{Local, NaiveDate};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
-use super::{reopen, temp_vault, wait_for_text_containing, App, PASSPHRASE};
+use super::attachments::{focus_dialog, wait_until_closed};
+use super::{reopen, temp_vault, wait_for_text_containing, xdotool, App, PASSPHRASE};
+
+const CALENDAR_TITLE: &str =
+    "Save upcoming appointments as a calendar file (case references and times only)";
 
 /// Brings the element to the middle of the window, then clicks it. (WebKitWebDriver's own
 /// scrolling leaves it at the window's bottom edge, where WebKitGTK under Xvfb delivers the press
@@ -34,7 +38,7 @@ fn day_words(d: NaiveDate) -> String {
 #[tokio::test]
 #[ignore = "drives the built app; run by scripts/test-desktop.sh"]
 async fn record_a_phq9_with_item_9_scored_and_see_the_alert_the_table_and_the_chart_agree() {
-    let (_tmp, vault) = temp_vault();
+    let (tmp, vault) = temp_vault();
     let first_day: NaiveDate = "2026-01-12".parse().unwrap();
     {
         let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
@@ -47,6 +51,20 @@ async fn record_a_phq9_with_item_9_scored_and_see_the_alert_the_table_and_the_ch
             MeasureKind::Phq9,
             first_day,
             &[2, 2, 2, 2, 2, 2, 2, 2, 0],
+        )
+        .unwrap();
+        // An appointment tomorrow, for the calendar export.
+        appointments::add(
+            &mut s,
+            appointments::AppointmentDetails {
+                client_id: c.id,
+                starts_at: chrono::Utc::now() + chrono::Duration::days(1),
+                minutes: 50,
+                mode: appointments::Mode::Video,
+                attendance: appointments::Attendance::Booked,
+                fee_pence: None,
+                paid: false,
+            },
         )
         .unwrap();
         measures::add(
@@ -223,6 +241,25 @@ async fn record_a_phq9_with_item_9_scored_and_see_the_alert_the_table_and_the_ch
         .await
         .unwrap();
     app.shot("92-day-view-calendar-export").await;
+
+    // Saved through the computer's own save dialog, the file holds the case reference, not the name.
+    let ics = tmp.path().join("appointments.ics");
+    app.click("calendar-export-save").await;
+    focus_dialog(&app, CALENDAR_TITLE).await;
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "15", &ics.display().to_string()]);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    xdotool(&["key", "Return"]);
+    wait_until_closed(&app, CALENDAR_TITLE).await;
+    let done = wait_for_text_containing(&app, "calendar-export-done", "Saved 1 appointment").await;
+    assert!(done.contains("appointments.ics"), "{done}");
+    let text = std::fs::read_to_string(&ics).unwrap();
+    assert!(text.contains("SUMMARY:C-0001 (video)"), "{text}");
+    assert!(
+        !text.contains("Imogen") && !text.contains("Thackeray"),
+        "no name in the file"
+    );
+    app.shot("93-calendar-saved").await;
     app.quit().await;
 
     // What is stored agrees with the table and the chart.

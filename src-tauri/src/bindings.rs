@@ -21,7 +21,6 @@ use casenotes::domain::capacity::{
 };
 use casenotes::domain::client_file::{ClientFile, RenderedNote, TimelineEntry};
 use casenotes::domain::clients::{Client, ClientDetails, ClientStatus};
-use casenotes::domain::measures::{MeasureAlert, MeasureKind};
 use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::domain::risk::{
     DomainFormulation, DomainStatus, ReviewDue, RiskAddendum, RiskAssessment, RiskContent,
@@ -43,6 +42,10 @@ use crate::commands::backups::{BackupFinished, BackupSettingsArgs, RestoreArgs, 
 use crate::commands::breaches::{AddBreachArgs, BreachEntry, BreachToldArgs, DecideBreachArgs};
 use crate::commands::clients::{
     AddClientArgs, CaseRefArgs, ClientIdArgs, ListClientsArgs, UpdateClientArgs,
+};
+use crate::commands::measures::{
+    CalendarExportArgs, ClientMeasuresArgs, MeasureAlertsArgs, MeasureInErrorArgs,
+    RecordMeasureArgs,
 };
 use crate::commands::notes::{
     AddendumArgs, CreateNoteArgs, LinkAppointmentArgs, NoteIdArgs, SaveDraftArgs, ThirdPartyArgs,
@@ -70,9 +73,14 @@ use casenotes::domain::consents::{Consent, ConsentKind, NewConsent};
 use casenotes::domain::disclosures::{
     ClientTold, Disclosure, LegalBasis, NewDisclosure, Recipient,
 };
+use casenotes::domain::measures::{
+    AlertItem, Change, ClientMeasures, EnteredInError, FormItem, Measure, MeasureAlert,
+    MeasureForm, MeasureKind, MeasureSummary,
+};
 use casenotes::domain::requests::{
     Decision, DueRequest, Extension, NewRequest, Outcome, Request, RequestKind, Restriction,
 };
+use casenotes::export::calendar::CalendarExport;
 
 /// (command, argument type or `null`, result type)
 fn commands() -> Vec<(&'static str, String, String)> {
@@ -277,6 +285,28 @@ fn commands() -> Vec<(&'static str, String, String)> {
         ("add_breach", AddBreachArgs::name(), Breach::name()),
         ("decide_breach", DecideBreachArgs::name(), Breach::name()),
         ("breach_told", BreachToldArgs::name(), Breach::name()),
+        ("measure_forms", none(), list(MeasureForm::name())),
+        (
+            "client_measures",
+            ClientMeasuresArgs::name(),
+            ClientMeasures::name(),
+        ),
+        ("record_measure", RecordMeasureArgs::name(), Measure::name()),
+        (
+            "mark_measure_entered_in_error",
+            MeasureInErrorArgs::name(),
+            Measure::name(),
+        ),
+        (
+            "recent_measure_alerts",
+            MeasureAlertsArgs::name(),
+            list(MeasureAlert::name()),
+        ),
+        (
+            "save_calendar_export",
+            CalendarExportArgs::name(),
+            format!("{} | null", CalendarExport::name()),
+        ),
     ]
 }
 
@@ -297,8 +327,6 @@ fn declarations() -> Vec<String> {
         ChangeMasterKeyArgs::decl(),
         Unlocked::decl(),
         VaultStatus::decl(),
-        MeasureKind::decl(),
-        MeasureAlert::decl(),
         UnsignedNote::decl(),
         Today::decl(),
         About::decl(),
@@ -431,6 +459,22 @@ fn declarations() -> Vec<String> {
         AddBreachArgs::decl(),
         DecideBreachArgs::decl(),
         BreachToldArgs::decl(),
+        MeasureKind::decl(),
+        Change::decl(),
+        AlertItem::decl(),
+        EnteredInError::decl(),
+        Measure::decl(),
+        MeasureAlert::decl(),
+        MeasureSummary::decl(),
+        ClientMeasures::decl(),
+        FormItem::decl(),
+        MeasureForm::decl(),
+        CalendarExport::decl(),
+        ClientMeasuresArgs::decl(),
+        RecordMeasureArgs::decl(),
+        MeasureInErrorArgs::decl(),
+        MeasureAlertsArgs::decl(),
+        CalendarExportArgs::decl(),
     ]
 }
 

@@ -78,4 +78,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "add_breach",
     "decide_breach",
     "breach_told",
+    "measure_forms",
+    "client_measures",
+    "record_measure",
+    "mark_measure_entered_in_error",
+    "recent_measure_alerts",
+    "save_calendar_export",
 ];

@@ -203,6 +203,12 @@ pub fn run() {
             commands::breaches::add_breach,
             commands::breaches::decide_breach,
             commands::breaches::breach_told,
+            commands::measures::measure_forms,
+            commands::measures::client_measures,
+            commands::measures::record_measure,
+            commands::measures::mark_measure_entered_in_error,
+            commands::measures::recent_measure_alerts,
+            commands::measures::save_calendar_export,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod backups;
 pub mod breaches;
 pub mod clients;
+pub mod measures;
 pub mod notes;
 pub mod retention;
 pub mod rights;

@@ -84,14 +84,6 @@ audit_rollback: string | null,
  */
 interrupted_rekey: string | null, };
 
-export type MeasureKind = "phq9" | "gad7" | "core10";
-
-export type MeasureAlert = { client_id: number, case_ref: string, measure_id: number, kind: MeasureKind, 
-/**
- * Numbered from 1, as on the form.
- */
-item: number, score: number, taken_on: string, };
-
 export type UnsignedNote = { note_id: number, case_ref: string, 
 /**
  * When the session started, or when the draft was started if it records no appointment.
@@ -789,6 +781,127 @@ export type DecideBreachArgs = { id: number, decision: BreachDecision, };
 
 export type BreachToldArgs = { id: number, told: BreachTold, };
 
+export type MeasureKind = "phq9" | "gad7" | "core10";
+
+export type Change = "first_score" | "reliable_improvement" | "reliable_deterioration" | "no_reliable_change";
+
+export type AlertItem = { 
+/**
+ * Numbered from 1, as on the form.
+ */
+item: number, score: number, };
+
+export type EnteredInError = { at: string, reason: string, };
+
+export type Measure = { id: number, client_id: number, kind: MeasureKind, 
+/**
+ * "YYYY-MM-DD".
+ */
+taken_on: string, 
+/**
+ * In the order of the form, as scored on it.
+ */
+items: Array<number>, total: number, 
+/**
+ * The severity band in words.
+ */
+band: string, 
+/**
+ * At or above the clinical cut-off.
+ */
+above_cut_off: boolean, 
+/**
+ * Against the client's first score of this measure; `null` for an entry in error.
+ */
+change: Change | null, 
+/**
+ * This total less the first score's total; `null` for the first score and entries in error.
+ */
+change_points: number | null, alert: AlertItem | null, recorded_at: string, entered_in_error: EnteredInError | null, };
+
+export type MeasureAlert = { client_id: number, case_ref: string, measure_id: number, kind: MeasureKind, 
+/**
+ * Numbered from 1, as on the form.
+ */
+item: number, score: number, taken_on: string, };
+
+export type MeasureSummary = { kind: MeasureKind, 
+/**
+ * Scores that count (entries in error left out).
+ */
+count: number, first: Measure, latest: Measure, };
+
+export type ClientMeasures = { 
+/**
+ * Every measure, entries in error included, grouped by kind (PHQ-9, GAD-7, CORE-10) and
+ * oldest first within each.
+ */
+measures: Array<Measure>, 
+/**
+ * One per kind the client has a score for.
+ */
+summaries: Array<MeasureSummary>, 
+/**
+ * Every alert item of the client's measures that count, newest first.
+ */
+alerts: Array<MeasureAlert>, };
+
+export type FormItem = { number: number, 
+/**
+ * The published wording, where its licence lets casenotes show it (PHQ-9, GAD-7).
+ */
+wording: string | null, 
+/**
+ * Scored above 0, this item raises an alert.
+ */
+alert_item: boolean, 
+/**
+ * Positively worded: on the form its boxes run from the highest score down to 0.
+ */
+positively_worded: boolean, };
+
+export type MeasureForm = { kind: MeasureKind, name: string, 
+/**
+ * The question the items answer, where it may be shown.
+ */
+stem: string | null, items: Array<FormItem>, max_item_score: number, max_total: number, 
+/**
+ * The label of each score from 0 up, where it may be shown (PHQ-9, GAD-7); empty otherwise.
+ */
+responses: Array<string>, cut_off: number, reliable_change: number, copyright: string, 
+/**
+ * A note for the practitioner on how to enter the scores.
+ */
+guidance: string, };
+
+export type CalendarExport = { path: string, appointments: number, days: number, };
+
+export type ClientMeasuresArgs = { client_id: number, };
+
+export type RecordMeasureArgs = { client_id: number, kind: MeasureKind, 
+/**
+ * "YYYY-MM-DD".
+ */
+taken_on: string, 
+/**
+ * In the order of the form, as scored on it.
+ */
+items: Array<number>, };
+
+export type MeasureInErrorArgs = { id: number, reason: string, };
+
+export type MeasureAlertsArgs = { 
+/**
+ * "YYYY-MM-DD": alerts from measures taken on or after this day.
+ */
+since: string, };
+
+export type CalendarExportArgs = { 
+/**
+ * Days ahead from today, 1 to 366.
+ */
+days: number, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -867,4 +980,10 @@ export type Commands = {
   add_breach: { args: AddBreachArgs; result: Breach };
   decide_breach: { args: DecideBreachArgs; result: Breach };
   breach_told: { args: BreachToldArgs; result: Breach };
+  measure_forms: { args: null; result: Array<MeasureForm> };
+  client_measures: { args: ClientMeasuresArgs; result: ClientMeasures };
+  record_measure: { args: RecordMeasureArgs; result: Measure };
+  mark_measure_entered_in_error: { args: MeasureInErrorArgs; result: Measure };
+  recent_measure_alerts: { args: MeasureAlertsArgs; result: Array<MeasureAlert> };
+  save_calendar_export: { args: CalendarExportArgs; result: CalendarExport | null };
 };

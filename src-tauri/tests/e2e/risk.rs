@@ -215,3 +215,54 @@ async fn write_and_sign_a_risk_assessment_then_version_and_print_a_safety_plan()
     assert_eq!(after_death::history(&s, client).unwrap().len(), 1);
     s.lock().unwrap();
 }
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn an_overdue_review_is_said_in_words_at_the_top_of_the_file() {
+    let (_tmp, vault) = temp_vault();
+    let due = Local::now().date_naive() - Duration::days(5);
+    {
+        let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+        let mut s = created.session;
+        let mut d = clients::ClientDetails::named("Odile", "Marchbank");
+        d.status = clients::ClientStatus::Active;
+        d.therapy_started_on = Some("2026-01-12".parse().unwrap());
+        let client = clients::add(&mut s, d).unwrap();
+        let content = risk::RiskContent {
+            domains: vec![risk::DomainFormulation {
+                status: risk::DomainStatus::NoConcerns,
+                ..risk::DomainFormulation::blank(risk::RiskDomain::SelfNeglect)
+            }],
+            overall_concern: "Little concern at present.".into(),
+            review_on: Some(due),
+            ..risk::RiskContent::default()
+        };
+        let a = risk::create(&mut s, client.id, content).unwrap();
+        // Signed as of a day before the review date, which has since passed.
+        risk::sign(&mut s, a.id, due - Duration::days(1)).unwrap();
+        s.lock().unwrap();
+    }
+    let app = App::launch(&vault, &[]).await;
+    app.unlock_to_home().await;
+    app.click("nav-clients").await;
+    app.click("open-client-C-0001").await;
+    let review = wait_for_text_containing(&app, "risk-review", "overdue").await;
+    assert!(
+        review.contains(&format!(
+            "Review overdue: it was due on {} (5 days ago)",
+            due.format("%-d %B %Y")
+        )),
+        "{review}"
+    );
+    assert_eq!(
+        app.wait_for("risk-review")
+            .await
+            .attr("data-overdue")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    app.shot("74-risk-review-overdue").await;
+    app.quit().await;
+}

@@ -379,11 +379,11 @@ pub fn create(
 
 /// Saves a draft's new content. Refused for a signed assessment.
 pub fn save_draft(session: &mut Session, id: i64, content: RiskContent) -> Result<RiskAssessment> {
-    let content = normalise(content)?;
     let current = get(session, id)?;
     if current.is_signed() {
         return Err(signed_refusal(id));
     }
+    let content = normalise(content)?;
     if current.content == content {
         return Ok(current);
     }

@@ -51,6 +51,18 @@ impl RiskDomain {
         RiskDomain::SelfNeglect,
     ];
 
+    /// The stored name, as in JSON. Never change one: signed assessments are hashed with it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskDomain::Suicide => "suicide",
+            RiskDomain::SelfHarm => "self_harm",
+            RiskDomain::HarmToOthers => "harm_to_others",
+            RiskDomain::HarmFromOthers => "harm_from_others",
+            RiskDomain::SubstanceUse => "substance_use",
+            RiskDomain::SelfNeglect => "self_neglect",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             RiskDomain::Suicide => "Suicide",
@@ -75,6 +87,15 @@ pub enum DomainStatus {
 }
 
 impl DomainStatus {
+    /// The stored name, as in JSON. Never change one: signed assessments are hashed with it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DomainStatus::NotAssessed => "not_assessed",
+            DomainStatus::NoConcerns => "no_concerns",
+            DomainStatus::Concerns => "concerns",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             DomainStatus::NotAssessed => "Not assessed",
@@ -273,17 +294,30 @@ fn domains_json(content: &RiskContent) -> String {
     serde_json::to_string(&content.domains).unwrap_or_default()
 }
 
+/// The SHA-256 taken at signing, over every field one by one (never over a serialisation, so a
+/// field added to the JSON later cannot break the signatures already made).
 fn assessment_hash(id: i64, client_id: i64, content: &RiskContent, signed_at: &str) -> String {
-    hash_fields(&[
-        &id.to_string(),
-        &client_id.to_string(),
-        &domains_json(content),
-        &content.protective_factors,
+    let (id, client_id) = (id.to_string(), client_id.to_string());
+    let mut fields: Vec<&str> = vec![&id, &client_id];
+    for d in &content.domains {
+        fields.extend([
+            d.domain.as_str(),
+            d.status.as_str(),
+            &d.current,
+            &d.history,
+            &d.protective_factors,
+            &d.actions,
+        ]);
+    }
+    let review_on = content.review_on.map(|d| d.to_string()).unwrap_or_default();
+    fields.extend([
+        content.protective_factors.as_str(),
         &content.actions,
         &content.overall_concern,
-        &content.review_on.map(|d| d.to_string()).unwrap_or_default(),
+        &review_on,
         signed_at,
-    ])
+    ]);
+    hash_fields(&fields)
 }
 
 fn signed_refusal(id: i64) -> Error {
@@ -345,11 +379,11 @@ pub fn create(
 
 /// Saves a draft's new content. Refused for a signed assessment.
 pub fn save_draft(session: &mut Session, id: i64, content: RiskContent) -> Result<RiskAssessment> {
-    let content = normalise(content)?;
     let current = get(session, id)?;
     if current.is_signed() {
         return Err(signed_refusal(id));
     }
+    let content = normalise(content)?;
     if current.content == content {
         return Ok(current);
     }
@@ -704,5 +738,30 @@ mod tests {
         let mut other = c.clone();
         other.review_on = Some(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
         assert_ne!(base, assessment_hash(1, 2, &other, "t"));
+        let mut other = c.clone();
+        other.domains[1].status = DomainStatus::NoConcerns;
+        assert_ne!(base, assessment_hash(1, 2, &other, "t"));
+        // Text moved from one field to the next is a different content.
+        let (mut a, mut b) = (c.clone(), c.clone());
+        a.domains[0].current = "ab".into();
+        b.domains[0].history = "ab".into();
+        assert_ne!(
+            assessment_hash(1, 2, &a, "t"),
+            assessment_hash(1, 2, &b, "t")
+        );
+    }
+
+    #[test]
+    fn the_hashed_names_are_the_stored_names() {
+        for d in RiskDomain::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+        }
+        for s in [
+            DomainStatus::NotAssessed,
+            DomainStatus::NoConcerns,
+            DomainStatus::Concerns,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 }

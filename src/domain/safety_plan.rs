@@ -312,7 +312,7 @@ pub fn printable_html(plan: &SafetyPlanVersion, name: &str) -> String {
     let mut sections = String::new();
     for (i, (heading, hint, text)) in plan.content.sections().iter().enumerate() {
         sections.push_str(&format!(
-            "<section>\n<h2><span class=\"step\">Step {}</span> {}</h2>\n<p class=\"hint\">{}</p>\n",
+            "<section>\n<h2><span class=\"step\">Step {}:</span> {}</h2>\n<p class=\"hint\">{}</p>\n",
             i + 1,
             escape(heading),
             escape(hint)

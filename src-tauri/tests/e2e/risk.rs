@@ -1,11 +1,12 @@
 //! End-to-end: a risk assessment written and signed through the window shows at the top of the
 //! client file with its review date, and is never offered for editing again (the shell refuses
 //! too); a safety plan saved twice keeps both versions, and a printable copy is saved through
-//! the real GTK save dialog and holds the UK crisis lines and no script.
+//! the real GTK save dialog and holds the UK crisis lines and no script; a capacity decision
+//! gets its 12-month review date, and the client's wishes about their records are recorded.
 
 use std::path::Path;
 
-use casenotes::domain::{clients, risk, safety_plan};
+use casenotes::domain::{after_death, capacity, clients, risk, safety_plan};
 use casenotes::secret::Passphrase;
 use casenotes::vault::Vault;
 use chrono::{Duration, Local};
@@ -171,6 +172,35 @@ async fn write_and_sign_a_risk_assessment_then_version_and_print_a_safety_plan()
     }
     assert!(!html.to_lowercase().contains("<script"));
     assert!(!html.contains("Ellerby"), "no family name needed");
+
+    // A capacity decision, reviewed 12 months on by default, and the client's wishes.
+    app.click("capacity-open").await;
+    app.wait_for("capacity-none").await;
+    app.click("capacity-add").await;
+    app.type_into(
+        "cap-decision",
+        "Whether to share the risk assessment with her GP",
+    )
+    .await;
+    app.click("capacity-save").await;
+    let today = Local::now().date_naive();
+    let year_on = casenotes::retention::add_months(today, 12)
+        .format("%-d %B %Y")
+        .to_string();
+    let decision = wait_for_text_containing(&app, "capacity-decision", "Review by").await;
+    assert!(
+        decision.contains(&year_on) && decision.contains("Has capacity for this decision"),
+        "{decision}"
+    );
+    app.click("wishes-edit").await;
+    app.type_into(
+        "wishes-text",
+        "Destroy my notes; my daughter may know I came to therapy.",
+    )
+    .await;
+    app.click("wishes-save").await;
+    wait_for_text_containing(&app, "wishes-current", "my daughter may know").await;
+    app.shot("73-capacity-and-wishes").await;
     app.quit().await;
 
     // What the app stored: one signed assessment whose signature holds, two plan versions.
@@ -181,5 +211,58 @@ async fn write_and_sign_a_risk_assessment_then_version_and_print_a_safety_plan()
     assert!(list[0].is_signed() && list[0].signature_holds);
     assert_eq!(list[0].content.review_on, Some(review));
     assert_eq!(safety_plan::versions(&s, client).unwrap().len(), 2);
+    assert_eq!(capacity::for_client(&s, client).unwrap().len(), 1);
+    assert_eq!(after_death::history(&s, client).unwrap().len(), 1);
     s.lock().unwrap();
+}
+
+#[tokio::test]
+#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
+async fn an_overdue_review_is_said_in_words_at_the_top_of_the_file() {
+    let (_tmp, vault) = temp_vault();
+    let due = Local::now().date_naive() - Duration::days(5);
+    {
+        let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
+        let mut s = created.session;
+        let mut d = clients::ClientDetails::named("Odile", "Marchbank");
+        d.status = clients::ClientStatus::Active;
+        d.therapy_started_on = Some("2026-01-12".parse().unwrap());
+        let client = clients::add(&mut s, d).unwrap();
+        let content = risk::RiskContent {
+            domains: vec![risk::DomainFormulation {
+                status: risk::DomainStatus::NoConcerns,
+                ..risk::DomainFormulation::blank(risk::RiskDomain::SelfNeglect)
+            }],
+            overall_concern: "Little concern at present.".into(),
+            review_on: Some(due),
+            ..risk::RiskContent::default()
+        };
+        let a = risk::create(&mut s, client.id, content).unwrap();
+        // Signed as of a day before the review date, which has since passed.
+        risk::sign(&mut s, a.id, due - Duration::days(1)).unwrap();
+        s.lock().unwrap();
+    }
+    let app = App::launch(&vault, &[]).await;
+    app.unlock_to_home().await;
+    app.click("nav-clients").await;
+    app.click("open-client-C-0001").await;
+    let review = wait_for_text_containing(&app, "risk-review", "overdue").await;
+    assert!(
+        review.contains(&format!(
+            "Review overdue: it was due on {} (5 days ago)",
+            due.format("%-d %B %Y")
+        )),
+        "{review}"
+    );
+    assert_eq!(
+        app.wait_for("risk-review")
+            .await
+            .attr("data-overdue")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    app.shot("74-risk-review-overdue").await;
+    app.quit().await;
 }

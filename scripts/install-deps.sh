@@ -44,11 +44,12 @@ for c in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
 done
 
-# An independent SQLCipher 4 implementation for the interoperability tests.
-if [ ! -x "$CACHE/venv/bin/python" ] || ! "$CACHE/venv/bin/python" -c "import sqlcipher3" 2>/dev/null; then
-  echo "casenotes: installing the independent SQLCipher client for tests"
+# An independent SQLCipher 4 implementation for the interoperability tests, and an independent
+# JSON Schema validator for subject-access bundles' data.json.
+if [ ! -x "$CACHE/venv/bin/python" ] || ! "$CACHE/venv/bin/python" -c "import sqlcipher3, jsonschema" 2>/dev/null; then
+  echo "casenotes: installing the independent SQLCipher client and JSON Schema validator for tests"
   python3 -m venv "$CACHE/venv"
-  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check "sqlcipher3-binary==0.6.0"
+  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check "sqlcipher3-binary==0.6.0" "jsonschema==4.26.0"
 fi
 
 # WebDriver bridge for the desktop end-to-end tests.

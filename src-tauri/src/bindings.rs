@@ -17,6 +17,10 @@ use casenotes::domain::notes::{Addendum, Note, NoteKind, Template};
 use casenotes::export::backup::{
     BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
 };
+use casenotes::export::sar::{
+    CandidateWhy, Exported, LoggedExport, LoggedWithholding, ReviewCandidate, SarProgress,
+    SarStage, WithheldCount, Withhold, WithholdReason, WithholdTarget,
+};
 use casenotes::retention::{
     Category, Certificate, DestroyProgress, DueItem, Hold, ItemCounts, Policy, Preset,
 };
@@ -33,6 +37,7 @@ use crate::commands::retention::{
     DestroyArgs, DestroyTarget, DestructionRegister, DueList, PresetChoice, ReplacedBackups,
     RetentionPolicy, RuleInWords, SetRetentionPolicyArgs,
 };
+use crate::commands::sar::{BundleProtection, ExportSarArgs, SarClientArgs, SarReview};
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
 use crate::commands::vault::{
@@ -175,6 +180,12 @@ fn commands() -> Vec<(&'static str, String, String)> {
             none(),
             ReplacedBackups::name(),
         ),
+        ("sar_review", SarClientArgs::name(), SarReview::name()),
+        (
+            "export_sar",
+            ExportSarArgs::name(),
+            format!("{} | null", Exported::name()),
+        ),
     ]
 }
 
@@ -261,6 +272,21 @@ fn declarations() -> Vec<String> {
         DestroyArgs::decl(),
         DestructionRegister::decl(),
         ReplacedBackups::decl(),
+        WithholdReason::decl(),
+        WithholdTarget::decl(),
+        Withhold::decl(),
+        CandidateWhy::decl(),
+        ReviewCandidate::decl(),
+        LoggedWithholding::decl(),
+        LoggedExport::decl(),
+        WithheldCount::decl(),
+        SarStage::decl(),
+        SarProgress::decl(),
+        Exported::decl(),
+        SarClientArgs::decl(),
+        SarReview::decl(),
+        BundleProtection::decl(),
+        ExportSarArgs::decl(),
     ]
 }
 

@@ -52,4 +52,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "save_register_report",
     "backups_holding_destroyed",
     "replace_backups_holding_destroyed",
+    "sar_review",
+    "export_sar",
 ];

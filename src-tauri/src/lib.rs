@@ -165,6 +165,8 @@ pub fn run() {
             commands::retention::save_register_report,
             commands::retention::backups_holding_destroyed,
             commands::retention::replace_backups_holding_destroyed,
+            commands::sar::sar_review,
+            commands::sar::export_sar,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

@@ -33,6 +33,8 @@ mod clients;
 mod hardening;
 #[path = "e2e/retention.rs"]
 mod retention;
+#[path = "e2e/sar.rs"]
+mod sar;
 
 /// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver and the app too.
 struct Driver {

@@ -58,6 +58,8 @@ pub enum Action {
     DestructionReapplied,
     AuditRollbackDetected,
     VaultRekeyed,
+    SarExported,
+    SupervisionExtractMade,
 }
 
 impl Action {
@@ -94,6 +96,8 @@ impl Action {
             Action::DestructionReapplied => "destruction_reapplied",
             Action::AuditRollbackDetected => "audit_rollback_detected",
             Action::VaultRekeyed => "vault_rekeyed",
+            Action::SarExported => "sar_exported",
+            Action::SupervisionExtractMade => "supervision_extract_made",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod backups;
 pub mod clients;
 pub mod notes;
 pub mod retention;
+pub mod sar;
 pub mod search;
 pub mod settings;
 pub mod vault;

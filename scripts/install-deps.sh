@@ -45,11 +45,12 @@ for c in rustfmt clippy; do
 done
 
 # An independent SQLCipher 4 implementation for the interoperability tests, and an independent
-# iCalendar parser for the calendar export's tests.
-if [ ! -x "$CACHE/venv/bin/python" ] || ! "$CACHE/venv/bin/python" -c "import sqlcipher3, icalendar" 2>/dev/null; then
-  echo "casenotes: installing the independent SQLCipher client and iCalendar parser for tests"
+# iCalendar parser for the calendar export's tests; JSON Schema validator for subject-access
+# bundles' data.json.
+if [ ! -x "$CACHE/venv/bin/python" ] || ! "$CACHE/venv/bin/python" -c "import sqlcipher3, icalendar, jsonschema" 2>/dev/null; then
+  echo "casenotes: installing the independent SQLCipher client, iCalendar parser and JSON Schema validator for tests"
   python3 -m venv "$CACHE/venv"
-  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check "sqlcipher3-binary==0.6.0" "icalendar==7.3.0"
+  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check "sqlcipher3-binary==0.6.0" "icalendar==7.3.0" "jsonschema==4.26.0"
 fi
 
 # WebDriver bridge for the desktop end-to-end tests.

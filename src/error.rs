@@ -105,6 +105,12 @@ pub enum Error {
 
     #[error("Encryption failed: {0}")]
     Encryption(String),
+
+    #[error("The subject-access bundle {} cannot be trusted: {detail}.", .file.display())]
+    BundleDamaged { file: PathBuf, detail: String },
+
+    #[error("That {secret} does not open the subject-access bundle {}. Check it with whoever made the bundle.", .file.display())]
+    WrongBundleSecret { file: PathBuf, secret: &'static str },
 }
 
 /// The shape in which an error leaves the core for the CLI's JSON output and the desktop's IPC.
@@ -145,6 +151,8 @@ impl Error {
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Encryption(_) => "encryption",
+            Error::BundleDamaged { .. } => "bundle_damaged",
+            Error::WrongBundleSecret { .. } => "wrong_bundle_secret",
         }
     }
 
@@ -156,7 +164,8 @@ impl Error {
             Error::WrongPassphrase
             | Error::WrongRecoveryKey
             | Error::MalformedRecoveryKey
-            | Error::RekeyInterrupted { .. } => 3,
+            | Error::RekeyInterrupted { .. }
+            | Error::WrongBundleSecret { .. } => 3,
             Error::NoVault { .. }
             | Error::NotAVault { .. }
             | Error::VaultExists { .. }
@@ -165,7 +174,8 @@ impl Error {
             | Error::AuditRolledBack { .. }
             | Error::IntegrityCheckFailed { .. }
             | Error::DamagedKeySlot { .. }
-            | Error::BackupDamaged { .. } => 5,
+            | Error::BackupDamaged { .. }
+            | Error::BundleDamaged { .. } => 5,
             Error::PassphraseTooShort { .. }
             | Error::PassphraseTooWeak { .. }
             | Error::PassphraseMismatch => 2,

@@ -31,6 +31,10 @@ use casenotes::domain::today::{Today, UnsignedNote};
 use casenotes::export::backup::{
     BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
 };
+use casenotes::export::sar::{
+    CandidateWhy, Exported, LoggedExport, LoggedWithholding, ReviewCandidate, SarProgress,
+    SarStage, WithheldCount, Withhold, WithholdReason, WithholdTarget,
+};
 use casenotes::retention::{
     Category, Certificate, DestroyProgress, DueItem, Hold, ItemCounts, Policy, Preset,
 };
@@ -58,6 +62,7 @@ use crate::commands::rights::{
     AddConsentArgs, AddDisclosureArgs, AddRequestArgs, ClientRights, DatedIdArgs,
     DecideRequestArgs, EraseArgs, ExtendRequestArgs, RightsDue,
 };
+use crate::commands::sar::{BundleProtection, ExportSarArgs, SarClientArgs, SarReview};
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
 use crate::commands::vault::{
@@ -307,6 +312,12 @@ fn commands() -> Vec<(&'static str, String, String)> {
             CalendarExportArgs::name(),
             format!("{} | null", CalendarExport::name()),
         ),
+        ("sar_review", SarClientArgs::name(), SarReview::name()),
+        (
+            "export_sar",
+            ExportSarArgs::name(),
+            format!("{} | null", Exported::name()),
+        ),
     ]
 }
 
@@ -475,6 +486,21 @@ fn declarations() -> Vec<String> {
         MeasureInErrorArgs::decl(),
         MeasureAlertsArgs::decl(),
         CalendarExportArgs::decl(),
+        WithholdReason::decl(),
+        WithholdTarget::decl(),
+        Withhold::decl(),
+        CandidateWhy::decl(),
+        ReviewCandidate::decl(),
+        LoggedWithholding::decl(),
+        LoggedExport::decl(),
+        WithheldCount::decl(),
+        SarStage::decl(),
+        SarProgress::decl(),
+        Exported::decl(),
+        SarClientArgs::decl(),
+        SarReview::decl(),
+        BundleProtection::decl(),
+        ExportSarArgs::decl(),
     ]
 }
 

@@ -84,4 +84,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "mark_measure_entered_in_error",
     "recent_measure_alerts",
     "save_calendar_export",
+    "sar_review",
+    "export_sar",
 ];

@@ -209,6 +209,8 @@ pub fn run() {
             commands::measures::mark_measure_entered_in_error,
             commands::measures::recent_measure_alerts,
             commands::measures::save_calendar_export,
+            commands::sar::sar_review,
+            commands::sar::export_sar,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

@@ -41,6 +41,8 @@ mod retention;
 mod rights;
 #[path = "e2e/risk.rs"]
 mod risk;
+#[path = "e2e/sar.rs"]
+mod sar;
 #[path = "e2e/today.rs"]
 mod today;
 

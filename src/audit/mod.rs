@@ -82,6 +82,8 @@ pub enum Action {
     BreachRecorded,
     BreachDecided,
     BreachUpdated,
+    SarExported,
+    SupervisionExtractMade,
 }
 
 impl Action {
@@ -142,6 +144,8 @@ impl Action {
             Action::BreachRecorded => "breach_recorded",
             Action::BreachDecided => "breach_decided",
             Action::BreachUpdated => "breach_updated",
+            Action::SarExported => "sar_exported",
+            Action::SupervisionExtractMade => "supervision_extract_made",
         }
     }
 }

@@ -229,6 +229,21 @@ pub fn open(session: &Session, id: i64) -> Result<(AttachmentInfo, zeroize::Zero
     Ok((meta, zeroize::Zeroizing::new(content)))
 }
 
+/// The content, in memory, for a subject-access bundle; the export as a whole is audited.
+pub fn content_for_export(session: &Session, id: i64) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let content: Vec<u8> = session
+        .conn()?
+        .query_row("SELECT content FROM attachments WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or(Error::NotFound {
+            what: "attachment",
+            id: id.to_string(),
+        })?;
+    Ok(zeroize::Zeroizing::new(content))
+}
+
 /// Writes an unencrypted copy where the practitioner chose, and records the export in the audit
 /// log. Never overwrites a file, even one that appears while the copy is written: the copy goes
 /// to a new temporary file beside it and is then linked to the name, which fails if the name is

@@ -1,5 +1,5 @@
-//! What leaves the vault: backups, and a calendar of upcoming appointments (case references and
-//! times only); subject-access bundles and supervision extracts later.
+//! What leaves the vault: backups, subject-access bundles, supervision extracts, and a calendar
+//! of upcoming appointments (case references and times only).
 //!
 //! Everything written here is encrypted (with the vault's master key, or with age) unless the
 //! practitioner explicitly asks for a plaintext copy. No module here writes clinical text to a
@@ -7,3 +7,5 @@
 
 pub mod backup;
 pub mod calendar;
+pub mod sar;
+pub mod supervision;

@@ -164,6 +164,12 @@ fn destroy_item(
             tx.execute("DELETE FROM rights_requests WHERE client_id = ?1", [id])?;
             tx.execute("DELETE FROM consents WHERE client_id = ?1", [id])?;
             tx.execute("DELETE FROM disclosures WHERE client_id = ?1", [id])?;
+            // The log of subject-access exports and what each withheld (ids and reasons only).
+            tx.execute(
+                "DELETE FROM sar_withholdings WHERE export_id IN (SELECT id FROM sar_exports WHERE client_id = ?1)",
+                [id],
+            )?;
+            tx.execute("DELETE FROM sar_exports WHERE client_id = ?1", [id])?;
             let attachments = tx.execute("DELETE FROM attachments WHERE client_id = ?1", [id])?;
             let addenda = tx.execute(
                 "DELETE FROM note_addenda WHERE note_id IN (SELECT id FROM notes WHERE client_id = ?1)",

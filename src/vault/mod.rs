@@ -16,7 +16,7 @@ mod failed_unlocks;
 mod keychain;
 mod meta;
 mod rekey;
-mod slots;
+pub(crate) mod slots;
 
 use std::path::{Path, PathBuf};
 

@@ -14,6 +14,7 @@ pub mod notes;
 pub mod retention;
 pub mod rights;
 pub mod risk;
+pub mod sar;
 pub mod search;
 pub mod settings;
 pub mod today;

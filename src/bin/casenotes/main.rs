@@ -15,6 +15,7 @@ mod report;
 mod retention;
 mod rights;
 mod risk;
+mod sar;
 mod secrets_input;
 
 use std::path::PathBuf;
@@ -178,6 +179,15 @@ enum Command {
         #[command(subcommand)]
         action: rights::BreachCommand,
     },
+    /// Make a client's subject-access copy: one encrypted bundle, after withholding what must be
+    ExportSar(Box<sar::ExportSarArgs>),
+    /// Check a subject-access bundle (needs its passphrase or identity, not the vault)
+    Bundle {
+        #[command(subcommand)]
+        action: sar::BundleCommand,
+    },
+    /// Write chosen notes, with names, contacts and places replaced, as HTML for supervision
+    SupervisionExtract(sar::SupervisionArgs),
 }
 
 #[derive(Subcommand)]
@@ -402,6 +412,20 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         })?,
+        Command::ExportSar(args) => {
+            // The bundle's passphrase first, so a weak one is refused before the vault's scrypt.
+            let bundle = sar::bundle_passphrase(args)?;
+            if let Some(p) = &bundle {
+                p.check_strength()?;
+            }
+            with_session(&dir, pass_file, |s| {
+                sar::export(s, args, bundle.as_ref(), cli.json)
+            })?
+        }
+        Command::Bundle { action } => sar::verify(action, cli.json)?,
+        Command::SupervisionExtract(args) => {
+            with_session(&dir, pass_file, |s| sar::supervision(s, args, cli.json))?
+        }
         Command::Audit { action } => {
             let vault = Vault::open(&dir)?;
             let session =

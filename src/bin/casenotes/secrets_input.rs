@@ -52,6 +52,28 @@ pub fn passphrase(file: Option<&Path>) -> Result<Passphrase, CliError> {
     Ok(Passphrase::new(text))
 }
 
+/// A passphrase other than the vault's (a bundle's), from a file or a prompt with this label.
+pub fn passphrase_for(file: Option<&Path>, label: &str) -> Result<Passphrase, CliError> {
+    let text = match file {
+        Some(f) => read_secret_file(f, "passphrase")?,
+        None => prompt(label)?,
+    };
+    Ok(Passphrase::new(text))
+}
+
+/// A new passphrase other than the vault's (a bundle's): from a file, or typed twice.
+pub fn new_passphrase_for(file: Option<&Path>, label: &str) -> Result<Passphrase, CliError> {
+    if let Some(f) = file {
+        return Ok(Passphrase::new(read_secret_file(f, "passphrase")?));
+    }
+    let first = prompt(&format!("{label} (at least 12 characters): "))?;
+    let second = prompt("Type it again: ")?;
+    if *first != *second {
+        return Err(casenotes::Error::PassphraseMismatch.into());
+    }
+    Ok(Passphrase::new(first))
+}
+
 /// A new passphrase: from a file, or typed twice at a prompt.
 pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase, CliError> {
     if let Some(f) = file {

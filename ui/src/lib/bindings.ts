@@ -902,6 +902,80 @@ export type CalendarExportArgs = {
  */
 days: number, };
 
+export type WithholdReason = "third_party" | "serious_harm" | "legal_privilege";
+
+export type WithholdTarget = { "type": "note", note_id: number, } | { "type": "addendum", addendum_id: number, } | { "type": "range", note_id: number, start: number, end: number, } | { "type": "passage", note_id: number, text: string, };
+
+export type Withhold = { target: WithholdTarget, reason: WithholdReason, 
+/**
+ * The practitioner's own words on why (kept in the vault, never put in the bundle).
+ */
+comment: string | null, };
+
+export type CandidateWhy = "flagged_third_party";
+
+export type ReviewCandidate = { why: CandidateWhy, note: Note, };
+
+export type LoggedWithholding = { item: string, note_id: number, addendum_id: number | null, range: [number, number] | null, reason: WithholdReason, comment: string | null, };
+
+export type LoggedExport = { id: number, request_id: number, created_at: string, protection: string, files: number, manifest_sha256: string, withheld: Array<LoggedWithholding>, };
+
+export type WithheldCount = { 
+/**
+ * third_party, serious_harm or legal_privilege.
+ */
+reason: string, 
+/**
+ * The reason in words.
+ */
+reason_in_words: string, 
+/**
+ * Whole notes withheld.
+ */
+notes: number, 
+/**
+ * Addenda withheld.
+ */
+addenda: number, 
+/**
+ * Passages withheld from notes or addenda that are otherwise given.
+ */
+passages: number, 
+/**
+ * Attachments withheld with the notes they belong to.
+ */
+attachments: number, };
+
+export type SarStage = "gathering" | "writing" | "done";
+
+export type SarProgress = { stage: SarStage, done: number, total: number, };
+
+export type Exported = { export_id: number, path: string, 
+/**
+ * passphrase, recipient or plaintext_folder.
+ */
+protection: string, files: number, bytes: number, manifest_sha256: string, case_reference: string, request_reference: number, withheld: Array<WithheldCount>, };
+
+export type SarClientArgs = { client_id: number, };
+
+export type SarReview = { case_ref: string, candidates: Array<ReviewCandidate>, past_exports: Array<LoggedExport>, };
+
+export type BundleProtection = "passphrase" | "recipient";
+
+export type ExportSarArgs = { client_id: number, 
+/**
+ * The requests register's number for the access request.
+ */
+request_id: number, withhold: Array<Withhold>, protection: BundleProtection, 
+/**
+ * With `passphrase`: the bundle passphrase, and the same again.
+ */
+passphrase: string | null, confirm: string | null, 
+/**
+ * With `recipient`: the client's age public key, `age1…`.
+ */
+recipient: string | null, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -986,4 +1060,6 @@ export type Commands = {
   mark_measure_entered_in_error: { args: MeasureInErrorArgs; result: Measure };
   recent_measure_alerts: { args: MeasureAlertsArgs; result: Array<MeasureAlert> };
   save_calendar_export: { args: CalendarExportArgs; result: CalendarExport | null };
+  sar_review: { args: SarClientArgs; result: SarReview };
+  export_sar: { args: ExportSarArgs; result: Exported | null };
 };

@@ -36,7 +36,7 @@ use crate::commands::retention::{
 };
 use crate::commands::rights::{
     AddConsentArgs, AddDisclosureArgs, AddRequestArgs, ClientIdArgs, ClientRights, DatedIdArgs,
-    DecideRequestArgs, EraseArgs, ExtendRequestArgs, RightsDue,
+    DecideRequestArgs, EraseArgs, ExtendRequestArgs, RectifyArgs, RightsDue,
 };
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
@@ -212,6 +212,7 @@ fn commands() -> Vec<(&'static str, String, String)> {
         ("add_breach", AddBreachArgs::name(), Breach::name()),
         ("decide_breach", DecideBreachArgs::name(), Breach::name()),
         ("breach_told", BreachToldArgs::name(), Breach::name()),
+        ("rectify_request", RectifyArgs::name(), Addendum::name()),
     ]
 }
 
@@ -334,6 +335,7 @@ fn declarations() -> Vec<String> {
         AddBreachArgs::decl(),
         DecideBreachArgs::decl(),
         BreachToldArgs::decl(),
+        RectifyArgs::decl(),
     ]
 }
 

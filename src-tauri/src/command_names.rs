@@ -67,4 +67,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "add_breach",
     "decide_breach",
     "breach_told",
+    "rectify_request",
 ];

@@ -180,6 +180,7 @@ pub fn run() {
             commands::breaches::add_breach,
             commands::breaches::decide_breach,
             commands::breaches::breach_told,
+            commands::rights::rectify_request,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

@@ -3,7 +3,7 @@
 //! on Home as due within 7 days, opens the client from there, and is completed; a consent and a
 //! disclosure are recorded; a breach shows its 72-hour clock on Home and in the register.
 
-use casenotes::domain::{clients, requests};
+use casenotes::domain::{clients, notes, requests};
 use casenotes::secret::Passphrase;
 use casenotes::vault::Vault;
 use chrono::{Datelike, Duration};
@@ -17,7 +17,17 @@ fn vault_with_a_client() -> (tempfile::TempDir, std::path::PathBuf) {
     let mut d = clients::ClientDetails::named("Wren", "Halloran");
     d.status = clients::ClientStatus::Active;
     d.therapy_started_on = Some(chrono::Local::now().date_naive() - Duration::days(200));
-    clients::add(&mut session, d).unwrap();
+    let client = clients::add(&mut session, d).unwrap();
+    let note = notes::create(
+        &mut session,
+        client.id,
+        notes::NoteKind::Session,
+        notes::Template::Free,
+        "Wren said her sister moved to Leeds in May.",
+        false,
+    )
+    .unwrap();
+    notes::sign(&mut session, note.id).unwrap();
     session.lock().unwrap();
     (tmp, vault)
 }
@@ -124,6 +134,24 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
     app.wait_for("home").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(!app.present("home-request-due").await);
+
+    // A rectification: an addendum to the signed note, linked to the request.
+    app.click("nav-clients").await;
+    app.click("open-client-C-0001").await;
+    app.click("request-add-open").await;
+    app.wait_for("request-kind")
+        .await
+        .select_by_value("rectification")
+        .await
+        .unwrap();
+    app.click("request-submit").await;
+    app.click("request-rectify-open").await;
+    app.type_into("request-reason", "The client's correction")
+        .await;
+    app.type_into("request-correction", "Her sister moved to York, not Leeds.")
+        .await;
+    app.click("request-step-submit").await;
+    wait_for_text_containing(&app, "addendum-reason-text", "The client's correction").await;
 
     // A breach found now: its clock shows on Home and in the register.
     app.click("nav-breaches").await;

@@ -601,6 +601,8 @@ export type DecideBreachArgs = { id: number, decision: BreachDecision, };
 
 export type BreachToldArgs = { id: number, told: BreachTold, };
 
+export type RectifyArgs = { request_id: number, note_id: number, reason: string, body: string, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -668,4 +670,5 @@ export type Commands = {
   add_breach: { args: AddBreachArgs; result: Breach };
   decide_breach: { args: DecideBreachArgs; result: Breach };
   breach_told: { args: BreachToldArgs; result: Breach };
+  rectify_request: { args: RectifyArgs; result: Addendum };
 };

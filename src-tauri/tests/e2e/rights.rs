@@ -145,6 +145,7 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
         .await
         .unwrap();
     app.click("request-submit").await;
+    wait_for_text_containing(&app, "request-row", "Rectification request").await;
     app.click("request-rectify-open").await;
     app.type_into("request-reason", "The client's correction")
         .await;
@@ -152,6 +153,38 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
         .await;
     app.click("request-step-submit").await;
     wait_for_text_containing(&app, "addendum-reason-text", "The client's correction").await;
+    app.client
+        .execute(
+            "document.querySelector(\"[data-testid='addendum']\").scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.shot("rights-rectified").await;
+
+    // A granted restriction marks the file, saying which request restricted it.
+    app.click("request-add-open").await;
+    app.wait_for("request-kind")
+        .await
+        .select_by_value("restriction")
+        .await
+        .unwrap();
+    app.click("request-submit").await;
+    // Newest first: wait for the list to show the new request before deciding it.
+    wait_for_text_containing(&app, "request-row", "Restriction request").await;
+    app.click("request-decide-open").await;
+    app.type_into(
+        "request-reason",
+        "The client contests the accuracy of a note",
+    )
+    .await;
+    app.click("request-step-submit").await;
+    let banner = wait_for_text_containing(&app, "rights-restricted", "restriction request").await;
+    assert!(
+        banner.contains("notes and details cannot be changed"),
+        "{banner}"
+    );
+    wait_for_text_containing(&app, "client-restricted-banner", "Restriction request").await;
 
     // A breach found now: its clock shows on Home and in the register.
     app.click("nav-breaches").await;

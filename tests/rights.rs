@@ -393,6 +393,10 @@ fn a_granted_restriction_blocks_edits_to_notes_and_details_until_lifted() {
     )
     .unwrap();
     assert_eq!(requests::get(&s, rect.id).unwrap().addendum_ids, vec![a.id]);
+    assert_eq!(
+        a.reason,
+        format!("Rectification request {}: Client's correction", rect.id)
+    );
     assert_eq!(notes::get(&s, note).unwrap().addenda.len(), 1);
     // Only to one of the client's notes, and only for a rectification request.
     let other = active(&mut s, "Hal");

@@ -60,7 +60,7 @@ use crate::commands::retention::{
 };
 use crate::commands::rights::{
     AddConsentArgs, AddDisclosureArgs, AddRequestArgs, ClientRights, DatedIdArgs,
-    DecideRequestArgs, EraseArgs, ExtendRequestArgs, RightsDue,
+    DecideRequestArgs, EraseArgs, ExtendRequestArgs, RectifyArgs, RightsDue,
 };
 use crate::commands::sar::{BundleProtection, ExportSarArgs, SarClientArgs, SarReview};
 use crate::commands::search::SearchArgs;
@@ -318,6 +318,7 @@ fn commands() -> Vec<(&'static str, String, String)> {
             ExportSarArgs::name(),
             format!("{} | null", Exported::name()),
         ),
+        ("rectify_request", RectifyArgs::name(), Addendum::name()),
     ]
 }
 
@@ -501,6 +502,7 @@ fn declarations() -> Vec<String> {
         SarReview::decl(),
         BundleProtection::decl(),
         ExportSarArgs::decl(),
+        RectifyArgs::decl(),
     ]
 }
 

@@ -86,4 +86,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "save_calendar_export",
     "sar_review",
     "export_sar",
+    "rectify_request",
 ];

@@ -211,6 +211,7 @@ pub fn run() {
             commands::measures::save_calendar_export,
             commands::sar::sar_review,
             commands::sar::export_sar,
+            commands::rights::rectify_request,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

@@ -833,8 +833,16 @@ pub fn rectify(
             "Choose a note from the same client's file.",
         ));
     }
+    if reason.trim().is_empty() {
+        return Err(Error::rule(
+            "A correction needs a reason.",
+            "Say briefly what the client asked to be corrected.",
+        ));
+    }
+    // The addendum says which request it answers, wherever it is read.
+    let reason = format!("Rectification request {request_id}: {}", reason.trim());
     let tx = session.conn_mut()?.transaction()?;
-    let addendum = notes::insert_addendum(&tx, &note, reason, body)?;
+    let addendum = notes::insert_addendum(&tx, &note, &reason, body)?;
     tx.execute(
         "INSERT INTO rights_request_addenda (request_id, addendum_id) VALUES (?1, ?2)",
         params![request_id, addendum.id],

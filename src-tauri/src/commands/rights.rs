@@ -6,6 +6,7 @@
 use casenotes::domain::breaches::{self, OpenClock};
 use casenotes::domain::consents::{self, Consent, NewConsent};
 use casenotes::domain::disclosures::{self, Disclosure, NewDisclosure};
+use casenotes::domain::notes::Addendum;
 use casenotes::domain::requests::{self, DueRequest, NewRequest, Outcome, Request, Restriction};
 use casenotes::retention::Certificate;
 use casenotes::secret::Passphrase;
@@ -87,6 +88,16 @@ pub struct DecideRequestArgs {
     pub outcome: Outcome,
     pub reason: String,
     pub on: NaiveDate,
+}
+
+#[derive(Deserialize, TS)]
+pub struct RectifyArgs {
+    #[ts(type = "number")]
+    pub request_id: i64,
+    #[ts(type = "number")]
+    pub note_id: i64,
+    pub reason: String,
+    pub body: String,
 }
 
 #[derive(Deserialize, TS)]
@@ -192,5 +203,13 @@ pub async fn rights_due(state: State<'_, AppState>) -> IpcResult<RightsDue> {
             requests: requests::due_soon(s, today())?,
             breaches: breaches::open_clocks(s, chrono::Utc::now())?,
         })
+    })
+}
+
+/// Rectification: an addendum to one of the client's signed notes, linked to the request.
+#[tauri::command]
+pub async fn rectify_request(state: State<'_, AppState>, args: RectifyArgs) -> IpcResult<Addendum> {
+    state.with_session(|s| {
+        requests::rectify(s, args.request_id, args.note_id, &args.reason, &args.body)
     })
 }

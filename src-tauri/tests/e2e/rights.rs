@@ -3,7 +3,7 @@
 //! on Home as due within 7 days, opens the client from there, and is completed; a consent and a
 //! disclosure are recorded; a breach shows its 72-hour clock on Home and in the register.
 
-use casenotes::domain::{clients, requests};
+use casenotes::domain::{clients, notes, requests};
 use casenotes::secret::Passphrase;
 use casenotes::vault::Vault;
 use chrono::{Datelike, Duration};
@@ -17,7 +17,17 @@ fn vault_with_a_client() -> (tempfile::TempDir, std::path::PathBuf) {
     let mut d = clients::ClientDetails::named("Wren", "Halloran");
     d.status = clients::ClientStatus::Active;
     d.therapy_started_on = Some(chrono::Local::now().date_naive() - Duration::days(200));
-    clients::add(&mut session, d).unwrap();
+    let client = clients::add(&mut session, d).unwrap();
+    let note = notes::create(
+        &mut session,
+        client.id,
+        notes::NoteKind::Session,
+        notes::Template::Free,
+        "Wren said her sister moved to Leeds in May.",
+        false,
+    )
+    .unwrap();
+    notes::sign(&mut session, note.id).unwrap();
     session.lock().unwrap();
     (tmp, vault)
 }
@@ -59,7 +69,12 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
         .await;
     app.click("request-submit").await;
     let shown = wait_for_text_containing(&app, "request-due", "Due ").await;
-    assert_eq!(shown.trim(), format!("Due {}", uk(due)));
+    let days = (due - chrono::Local::now().date_naive()).num_days();
+    assert_eq!(
+        shown.trim(),
+        format!("Due {} (due in {days} days)", uk(due)),
+        "UK date and the days left in words"
+    );
 
     // A consent, then a disclosure.
     app.click("consent-add-open").await;
@@ -98,8 +113,8 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
     // Home lists it as due within 7 days, and opens the client from there.
     app.click("nav-home").await;
     let line = wait_for_text_containing(&app, "home-request-due", "C-0001").await;
-    let days = (due - chrono::Local::now().date_naive()).num_days();
-    assert!((0..=7).contains(&days), "{days}");
+    assert!((2..=7).contains(&days), "{days}");
+    assert!(line.contains(&format!("due in {days} days")), "{line}");
     assert!(line.contains("Access request from Wren Halloran"), "{line}");
     assert!(line.contains(&uk(due)), "{line}");
     assert!(line.contains("due "), "{line}");
@@ -119,6 +134,57 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
     app.wait_for("home").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(!app.present("home-request-due").await);
+
+    // A rectification: an addendum to the signed note, linked to the request.
+    app.click("nav-clients").await;
+    app.click("open-client-C-0001").await;
+    app.click("request-add-open").await;
+    app.wait_for("request-kind")
+        .await
+        .select_by_value("rectification")
+        .await
+        .unwrap();
+    app.click("request-submit").await;
+    wait_for_text_containing(&app, "request-row", "Rectification request").await;
+    app.click("request-rectify-open").await;
+    app.type_into("request-reason", "The client's correction")
+        .await;
+    app.type_into("request-correction", "Her sister moved to York, not Leeds.")
+        .await;
+    app.click("request-step-submit").await;
+    wait_for_text_containing(&app, "addendum-reason-text", "The client's correction").await;
+    app.client
+        .execute(
+            "document.querySelector(\"[data-testid='addendum']\").scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.shot("rights-rectified").await;
+
+    // A granted restriction marks the file, saying which request restricted it.
+    app.click("request-add-open").await;
+    app.wait_for("request-kind")
+        .await
+        .select_by_value("restriction")
+        .await
+        .unwrap();
+    app.click("request-submit").await;
+    // Newest first: wait for the list to show the new request before deciding it.
+    wait_for_text_containing(&app, "request-row", "Restriction request").await;
+    app.click("request-decide-open").await;
+    app.type_into(
+        "request-reason",
+        "The client contests the accuracy of a note",
+    )
+    .await;
+    app.click("request-step-submit").await;
+    let banner = wait_for_text_containing(&app, "rights-restricted", "restriction request").await;
+    assert!(
+        banner.contains("notes and details cannot be changed"),
+        "{banner}"
+    );
+    wait_for_text_containing(&app, "client-restricted-banner", "Restriction request").await;
 
     // A breach found now: its clock shows on Home and in the register.
     app.click("nav-breaches").await;

@@ -976,6 +976,8 @@ passphrase: string | null, confirm: string | null,
  */
 recipient: string | null, };
 
+export type RectifyArgs = { request_id: number, note_id: number, reason: string, body: string, };
+
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
   vault_state: { args: null; result: VaultState };
@@ -1062,4 +1064,5 @@ export type Commands = {
   save_calendar_export: { args: CalendarExportArgs; result: CalendarExport | null };
   sar_review: { args: SarClientArgs; result: SarReview };
   export_sar: { args: ExportSarArgs; result: Exported | null };
+  rectify_request: { args: RectifyArgs; result: Addendum };
 };

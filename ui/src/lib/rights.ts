@@ -69,9 +69,18 @@ export function hoursLeftWords(hours: number): string {
   return `${plural(hours, 'hour', 'hours')} left to decide`;
 }
 
-/** "Due 3 March 2026" or why the due date is not known yet. */
+/** Whole days from today (on this computer) to a calendar day "YYYY-MM-DD". */
+export function daysFromToday(ymd: string): number {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const now = new Date();
+  const start = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  return Math.round((Date.UTC(y, m - 1, d) - start) / 86_400_000);
+}
+
+/** "Due 3 March 2026 (due in 5 days)" or why the due date is not known yet. */
 export function dueWords(r: Request): string {
-  return r.due_on ? `Due ${formatDay(r.due_on)}` : "Due date not known until the client's identity is checked";
+  if (!r.due_on) return "Due date not known until the client's identity is checked";
+  return `Due ${formatDay(r.due_on)} (${daysLeftWords(daysFromToday(r.due_on))})`;
 }
 
 /** A local date and time typed as "YYYY-MM-DD" and "HH:MM", as an ISO instant (UTC). */

@@ -323,7 +323,7 @@ fn due_soon_lists_what_is_due_within_a_week_and_what_is_overdue() {
 
 #[test]
 fn a_granted_restriction_blocks_edits_to_notes_and_details_until_lifted() {
-    let (_v, mut s) = vault();
+    let (v, mut s) = vault();
     let c = active(&mut s, "Gil");
     let note = signed_note(&mut s, c, "Session one.");
     let draft =
@@ -371,6 +371,12 @@ fn a_granted_restriction_blocks_edits_to_notes_and_details_until_lifted() {
     let e = clients::update(&mut s, c, details.clone()).unwrap_err();
     assert!(is_rule(&e, &by), "{e}");
     assert_eq!(notes::get(&s, draft.id).unwrap().body, "Draft");
+    // Nor may the record be used for supervision: nothing is written.
+    let case_ref = clients::get(&s, c).unwrap().case_ref;
+    let out = v.tmp.path().join("extract.html");
+    let e = casenotes::export::supervision::write(&s, &case_ref, &[note], &[], &out).unwrap_err();
+    assert!(is_rule(&e, "no supervision extract"), "{e}");
+    assert!(!out.exists());
     assert_eq!(clients::get(&s, c).unwrap().details.phone, None);
 
     // A rectification still goes in: correcting the record is what the restriction waits for.

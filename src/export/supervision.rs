@@ -381,6 +381,16 @@ pub fn write(
     out: &Path,
 ) -> Result<ExtractMade> {
     let client = clients::get(session, clients::id_for(session, case_ref)?)?;
+    // A restricted record may be stored, and given to the client, but not used otherwise.
+    if crate::domain::requests::is_restricted(session, client.id)? {
+        return Err(Error::rule(
+            format!(
+                "Processing of {}'s record is restricted, so no supervision extract can be made from it.",
+                client.case_ref
+            ),
+            "A restricted record may be shared only with the client, as a subject access copy. Lift the restriction on the client's details first if it no longer applies. Nothing was written.",
+        ));
+    }
     if note_ids.is_empty() {
         return Err(Error::rule(
             "No notes were chosen for the extract.",

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::domain::notes::{check_length, now};
 use crate::error::{Error, Result};
 use crate::vault::Session;
@@ -68,17 +69,7 @@ pub fn set(
         ));
     }
     let tx = session.conn_mut()?.transaction()?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        });
-    }
+    clients::ensure_exists(&tx, client_id)?;
     let version: i64 = tx.query_row(
         "SELECT COALESCE(MAX(version), 0) + 1 FROM after_death_wishes WHERE client_id = ?1",
         [client_id],

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::domain::notes::{check_length, now};
 use crate::error::{Error, Result};
 use crate::retention::policy::add_months;
@@ -188,17 +189,7 @@ pub fn add(
 ) -> Result<CapacityDecision> {
     let d = validate(details, today)?;
     let tx = session.conn_mut()?.transaction()?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        });
-    }
+    clients::ensure_exists(&tx, client_id)?;
     tx.execute(
         "INSERT INTO capacity_decisions (client_id, decision, assessed_on, impairment,
          understand_able, understand_evidence, retain_able, retain_evidence,

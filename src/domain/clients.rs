@@ -338,6 +338,24 @@ const UPDATE: &str = "UPDATE clients SET case_ref = ?1, given_name = ?2, family_
      WHERE id = ?24";
 
 /// Adds a client; returns the stored record with its case reference.
+/// Refuses, as "no client N", an id that names no client: the check every record kind makes
+/// inside its own transaction before writing a row that belongs to a client.
+pub(crate) fn ensure_exists(conn: &rusqlite::Connection, client_id: i64) -> Result<()> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
+        [client_id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            what: "client",
+            id: client_id.to_string(),
+        })
+    }
+}
+
 pub fn add(session: &mut Session, details: ClientDetails) -> Result<Client> {
     let today = chrono::Local::now().date_naive();
     let mut d = normalise(details, today)?;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
@@ -201,17 +202,7 @@ pub fn add(session: &mut Session, client_id: i64, new: NewConsent) -> Result<Con
         (_, None) => None,
     };
     let tx = session.conn_mut()?.transaction()?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        });
-    }
+    clients::ensure_exists(&tx, client_id)?;
     if let Some(a) = new.evidence_attachment_id {
         let owner: Option<i64> = tx
             .query_row(

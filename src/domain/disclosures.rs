@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
@@ -204,17 +205,7 @@ pub fn add(session: &mut Session, client_id: i64, new: NewDisclosure) -> Result<
     };
     let note = tidy(new.correction_note.as_deref());
     let tx = session.conn_mut()?.transaction()?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        });
-    }
+    clients::ensure_exists(&tx, client_id)?;
     match (new.corrects_id, &note) {
         (Some(earlier), Some(_)) => {
             let owner: Option<i64> = tx

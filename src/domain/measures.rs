@@ -65,6 +65,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
@@ -550,17 +551,7 @@ pub fn add(
         ));
     }
     let tx = session.conn_mut()?.transaction()?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        });
-    }
+    clients::ensure_exists(&tx, client_id)?;
     tx.execute(
         "INSERT INTO measures (client_id, kind, taken_on, items, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![client_id, kind.as_str(), taken_on.to_string(), items_text(items), now()],

@@ -13,6 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::domain::requests;
 use crate::error::{Error, Result};
 use crate::vault::Session;
@@ -227,17 +228,7 @@ pub fn create(
 ) -> Result<Note> {
     check_length(body, "note")?;
     let tx = session.conn_mut()?.transaction()?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        });
-    }
+    clients::ensure_exists(&tx, client_id)?;
     requests::refuse_if_restricted(&tx, client_id)?;
     let at = now();
     tx.execute(

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::domain::notes::{self, Addendum};
 use crate::error::{Error, Result};
 use crate::retention::Certificate;
@@ -559,17 +560,7 @@ pub fn add(session: &mut Session, client_id: i64, new: NewRequest) -> Result<Req
     }
     let at = now();
     let tx = session.conn_mut()?.transaction()?;
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        });
-    }
+    clients::ensure_exists(&tx, client_id)?;
     tx.execute(
         "INSERT INTO rights_requests (client_id, kind, received_on, identity_checked_on, details,
              recorded_at, updated_at)

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::domain::clients;
 use crate::domain::notes::{check_length, hash_fields, now, MAX_BODY_BYTES};
 use crate::error::{Error, Result};
 use crate::vault::Session;
@@ -327,22 +328,6 @@ fn signed_refusal(id: i64) -> Error {
     )
 }
 
-fn client_exists(conn: &rusqlite::Connection, client_id: i64) -> Result<()> {
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-        [client_id],
-        |r| r.get(0),
-    )?;
-    if exists {
-        Ok(())
-    } else {
-        Err(Error::NotFound {
-            what: "client",
-            id: client_id.to_string(),
-        })
-    }
-}
-
 /// Starts an assessment for a client; returns it as a draft.
 pub fn create(
     session: &mut Session,
@@ -351,7 +336,7 @@ pub fn create(
 ) -> Result<RiskAssessment> {
     let content = normalise(content)?;
     let tx = session.conn_mut()?.transaction()?;
-    client_exists(&tx, client_id)?;
+    clients::ensure_exists(&tx, client_id)?;
     let at = now();
     tx.execute(
         "INSERT INTO risk_assessments (client_id, domains, protective_factors, actions, overall_concern, review_on, created_at, updated_at)

@@ -4,8 +4,9 @@
 //!
 //! These are the bundle's own types, not the vault's: the schema is a promise to whoever reads
 //! the file, so it changes only with `SCHEMA_VERSION`. [`Records`] has one field per kind of
-//! record; a new kind (consents, disclosures, requests, risk assessments, outcome measures) is a
-//! new field there, gathered in `gather.rs` and shown in `html.rs`, and a new schema version.
+//! record held about a client (layout 2 added consents, disclosures, requests, measures, risk
+//! assessments, safety plans, capacity decisions and wishes after death); a new kind is a new
+//! field there, gathered in `gather.rs` and shown in `html.rs`, and a new schema version.
 //! Nothing withheld is ever put into these types: `gather.rs` leaves it out before they are built.
 
 use chrono::NaiveDate;

@@ -123,8 +123,8 @@ pub enum CandidateWhy {
     FlaggedThirdParty,
 }
 
-/// An item that may hold information about someone other than the client. (Joint-session notes
-/// and disclosures join this list when they exist.)
+/// A note that may hold information about someone other than the client. (Disclosures, which
+/// always name someone else, are offered separately by [`disclosure_candidates`].)
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewCandidate {

@@ -8,10 +8,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use casenotes::domain::after_death::{self, WishesDetails};
 use casenotes::domain::appointments::{self, AppointmentDetails, Attendance, Mode};
 use casenotes::domain::attachments;
+use casenotes::domain::capacity::{self, CapacityDetails, CapacityOutcome, FunctionalPoint};
 use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
+use casenotes::domain::consents::{self, ConsentKind, NewConsent};
+use casenotes::domain::disclosures::{self, ClientTold, LegalBasis, NewDisclosure, Recipient};
+use casenotes::domain::measures::{self, MeasureKind};
 use casenotes::domain::notes::{self, NoteKind, Template};
+use casenotes::domain::requests::{self, NewRequest, RequestKind};
+use casenotes::domain::risk::{self, DomainStatus, RiskContent, RiskDomain};
+use casenotes::domain::safety_plan::{self, SafetyPlanContent};
 use casenotes::export::sar::{self, Protection, Withhold, WithholdReason, WithholdTarget};
 use casenotes::vault::{Session, Unlock, Vault};
 use common::*;
@@ -22,6 +30,8 @@ const WITHHELD_NOTE: &str = "Her brother Marcus Whitfield-Ong told me about his 
 const WITHHELD_ADDENDUM: &str = "Marcus later asked me not to repeat this";
 const REDACTED: &str = "her sister Philippa's diagnosis";
 const WITHHELD_ATTACHMENT: &[u8] = b"Letter from Marcus Whitfield-Ong's solicitor, confidential";
+const WITHHELD_DISCLOSURE: &str = "Safeguarding referral naming her nephew Ezekiel Brannagh-Stoltz";
+const WITHHELD_DISCLOSURE_WHY: &str = "Concern for Ezekiel's safety at his father's home";
 
 fn unlocked(v: &TestVault) -> Session {
     Vault::open(&v.dir)
@@ -35,11 +45,18 @@ struct Practice {
     plain_note: i64,
     withheld_note: i64,
     redacted_note: i64,
+    /// The client's access request, received and identity checked.
+    request: i64,
+    /// A disclosure naming someone else, to withhold.
+    withheld_disclosure: i64,
 }
 
 /// One client with everything a bundle holds: details, an appointment, a signed note with an
 /// addendum, a third-party note (with an addendum and an attachment), a note with a passage to
-/// redact, and a document on file.
+/// redact, a document on file, and one of every other kind of record: a consent, two
+/// disclosures (one to withhold), an access request, two measures (one entered in error), a
+/// signed risk assessment with an addendum and a draft, a safety plan, a capacity decision and
+/// wishes after death.
 fn practice(s: &mut Session) -> Practice {
     let mut d = ClientDetails::named("Sarah", "Okonkwo");
     d.status = ClientStatus::Active;
@@ -105,11 +122,160 @@ fn practice(s: &mut Session) -> Practice {
         b"%PDF-1.4 consent",
     )
     .unwrap();
+    let today = chrono::Local::now().date_naive();
+    let on = |d: &str| -> chrono::NaiveDate { d.parse().unwrap() };
+    consents::add(
+        s,
+        client.id,
+        NewConsent {
+            kind: ConsentKind::ShareWithGp,
+            given_on: on("2026-01-12"),
+            scope: Some("Letters to her GP about attendance only".into()),
+            evidence_attachment_id: None,
+            destroy_recording_by: None,
+        },
+    )
+    .unwrap();
+    disclosures::add(
+        s,
+        client.id,
+        NewDisclosure {
+            disclosed_on: on("2026-02-02"),
+            recipient: Recipient {
+                name: "Dr Amir Khan".into(),
+                role: Some("GP".into()),
+                organisation: Some("Elm Street Surgery".into()),
+            },
+            what_shared: "Dates of sessions attended in January".into(),
+            legal_basis: LegalBasis::ClientConsent,
+            client_told: ClientTold::Yes {
+                on: on("2026-02-02"),
+            },
+            rationale: "She asked for the letter to support her sick note".into(),
+            corrects_id: None,
+            correction_note: None,
+        },
+    )
+    .unwrap();
+    let withheld_disclosure = disclosures::add(
+        s,
+        client.id,
+        NewDisclosure {
+            disclosed_on: on("2026-02-09"),
+            recipient: Recipient {
+                name: "Ingrid Vasquez-Lindqvist".into(),
+                role: Some("Duty social worker".into()),
+                organisation: None,
+            },
+            what_shared: WITHHELD_DISCLOSURE.into(),
+            legal_basis: LegalBasis::SafeguardingChild,
+            client_told: ClientTold::No {
+                reason: "Telling her would put the child at risk".into(),
+            },
+            rationale: WITHHELD_DISCLOSURE_WHY.into(),
+            corrects_id: None,
+            correction_note: None,
+        },
+    )
+    .unwrap()
+    .id;
+    let request = requests::add(
+        s,
+        client.id,
+        NewRequest {
+            kind: RequestKind::Access,
+            received_on: on("2026-03-02"),
+            identity_checked_on: Some(on("2026-03-02")),
+            details: Some("A copy of everything you hold about me".into()),
+        },
+    )
+    .unwrap()
+    .id;
+    measures::add(s, client.id, MeasureKind::Phq9, on("2026-01-12"), &[1; 9]).unwrap();
+    let wrong = measures::add(
+        s,
+        client.id,
+        MeasureKind::Gad7,
+        on("2026-01-12"),
+        &[0, 1, 2, 1, 0, 1, 2],
+    )
+    .unwrap();
+    measures::mark_entered_in_error(s, wrong.id, "Scored from another form").unwrap();
+    let mut content = RiskContent::default();
+    for d in &mut content.domains {
+        if d.domain == RiskDomain::Suicide {
+            d.status = DomainStatus::NoConcerns;
+            d.history = "Passing thoughts at university, none since".into();
+        }
+    }
+    content.overall_concern = "Low; no current thoughts of ending her life".into();
+    content.review_on = Some(today + chrono::Days::new(28));
+    let signed = risk::create(s, client.id, content).unwrap();
+    risk::sign(s, signed.id, today).unwrap();
+    risk::add_addendum(
+        s,
+        signed.id,
+        "Review date",
+        "Review brought forward to April",
+    )
+    .unwrap();
+    let draft = RiskContent {
+        overall_concern: "Draft after her move, to finish".into(),
+        ..RiskContent::default()
+    };
+    risk::create(s, client.id, draft).unwrap();
+    safety_plan::save(
+        s,
+        client.id,
+        SafetyPlanContent {
+            warning_signs: "Not sleeping; skipping meals".into(),
+            reasons_for_living: "My dog Biscuit".into(),
+            ..SafetyPlanContent::default()
+        },
+    )
+    .unwrap();
+    let point = |e: &str| FunctionalPoint {
+        able: true,
+        evidence: e.into(),
+    };
+    capacity::add(
+        s,
+        client.id,
+        CapacityDetails {
+            decision: "Whether to share her notes with her GP".into(),
+            assessed_on: on("2026-01-12"),
+            impairment: String::new(),
+            understand: point("Explained the letter back in her own words"),
+            retain: point("Remembered it the next week"),
+            use_or_weigh: point("Weighed the pros and cons"),
+            communicate: point("Said so clearly"),
+            outcome: CapacityOutcome::HasCapacity,
+            consulted: String::new(),
+            best_interest: String::new(),
+            review_on: None,
+        },
+        today,
+    )
+    .unwrap();
+    after_death::set(
+        s,
+        client.id,
+        WishesDetails {
+            wishes: "Destroy my notes when I die".into(),
+            who_may_see: "No one".into(),
+            who_may_not_see: "My former partner".into(),
+            recorded_on: on("2026-02-16"),
+        },
+        today,
+    )
+    .unwrap();
     Practice {
         client_id: client.id,
         plain_note,
         withheld_note,
         redacted_note,
+        request,
+        withheld_disclosure,
     }
 }
 
@@ -264,8 +430,18 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
             reason: WithholdReason::ThirdParty,
             comment: None,
         },
+        Withhold {
+            target: WithholdTarget::Disclosure {
+                disclosure_id: p.withheld_disclosure,
+            },
+            reason: WithholdReason::ThirdParty,
+            comment: Some("Names the nephew".into()),
+        },
     ];
     let candidates = sar::review_candidates(&s, p.client_id).unwrap();
+    let disclosed = sar::disclosure_candidates(&s, p.client_id).unwrap();
+    assert_eq!(disclosed.len(), 2);
+    assert_eq!(disclosed[1].id, p.withheld_disclosure);
     assert_eq!(
         candidates.iter().map(|c| c.note.id).collect::<Vec<_>>(),
         vec![p.withheld_note, p.redacted_note]
@@ -275,7 +451,7 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
         &mut s,
         &sar::ExportRequest {
             client_id: p.client_id,
-            request_id: 7,
+            request_id: p.request,
             withhold: &decisions,
             protection: Protection::Passphrase(&bundle_pass),
             out: &out,
@@ -285,6 +461,9 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
     .unwrap();
     assert_eq!(made.files, 5, "{made:?}");
     assert_eq!(stages.last(), Some(&sar::SarStage::Done));
+    // The request it answers is now completed in the register.
+    assert!(made.request_completed, "{made:?}");
+    assert!(requests::get(&s, p.request).unwrap().completed_on.is_some());
 
     // The Go age tool decrypts it; tar opens what is inside.
     let raw = std::fs::read(&out).unwrap();
@@ -330,7 +509,7 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
             "{path}"
         );
     }
-    assert_eq!(manifest["request_reference"], 7);
+    assert_eq!(manifest["request_reference"], p.request);
     assert_eq!(manifest["generator_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(manifest["build_commit"], casenotes::build_info::GIT_COMMIT);
     assert!(manifest["created_at"].as_str().unwrap().ends_with('Z'));
@@ -344,6 +523,7 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
         ),
         (Some(1), Some(1), Some(1))
     );
+    assert_eq!(withheld["disclosures"], 1);
 
     // data.json validates against the schema in the bundle, which is the committed one.
     let (ok, output) = validate(&dir.join("schema/data.schema.json"), &dir.join("data.json"));
@@ -357,7 +537,69 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
     );
     let data: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("data.json")).unwrap()).unwrap();
-    assert_eq!(data["schema_version"], 1);
+    assert_eq!(data["schema_version"], 2);
+    // One of every kind of record is there.
+    let records = &data["records"];
+    for (kind, count) in [
+        ("appointments", 1),
+        ("notes", 2),
+        ("attachments", 1),
+        ("consents", 1),
+        ("disclosures", 1),
+        ("requests", 1),
+        ("measures", 2),
+        ("risk_assessments", 2),
+        ("safety_plans", 1),
+        ("capacity_decisions", 1),
+        ("after_death_wishes", 1),
+    ] {
+        assert_eq!(
+            records[kind].as_array().map(Vec::len),
+            Some(count),
+            "{kind}: {}",
+            records[kind]
+        );
+    }
+    assert_eq!(records["consents"][0]["kind"], "share_with_gp");
+    assert_eq!(records["disclosures"][0]["recipient_name"], "Dr Amir Khan");
+    assert_eq!(records["requests"][0]["id"], p.request);
+    assert_eq!(records["requests"][0]["kind"], "access");
+    let measures = records["measures"].as_array().unwrap();
+    assert_eq!(
+        measures
+            .iter()
+            .map(|m| (
+                m["name"].as_str().unwrap(),
+                m["entered_in_error"].as_bool().unwrap()
+            ))
+            .collect::<Vec<_>>(),
+        vec![("PHQ-9", false), ("GAD-7", true)]
+    );
+    assert_eq!(
+        measures[1]["entered_in_error_reason"],
+        "Scored from another form"
+    );
+    let risks = records["risk_assessments"].as_array().unwrap();
+    assert_eq!(
+        risks
+            .iter()
+            .map(|r| r["draft"].as_bool().unwrap())
+            .collect::<Vec<_>>(),
+        vec![false, true]
+    );
+    assert_eq!(
+        risks[0]["addenda"][0]["body"],
+        "Review brought forward to April"
+    );
+    assert_eq!(
+        records["safety_plans"][0]["reasons_for_living"],
+        "My dog Biscuit"
+    );
+    assert_eq!(records["capacity_decisions"][0]["outcome"], "has_capacity");
+    assert_eq!(
+        records["after_death_wishes"][0]["wishes"],
+        "Destroy my notes when I die"
+    );
     assert_eq!(data["client"]["date_of_birth"], "1990-03-03");
     let notes = data["records"]["notes"].as_array().unwrap();
     assert_eq!(
@@ -395,9 +637,33 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
         "First session. Talked about work and sleep.",
         "Next session in two weeks.",
         "[withheld: third party without consent]",
-        "1 whole note, 1 passage, 1 attached document, because it is information about someone else",
+        "1 whole note, 1 passage, 1 attached document, 1 record of information shared, because it is information about someone else",
         &format!("href=\"{attachment}\""),
         "Dr Amir Khan",
+        // The kinds added in layout 2, in plain words with UK dates.
+        "Consents",
+        "Letters to her GP about attendance only",
+        "Information shared about you",
+        "Shared on 2 February 2026",
+        "Dates of sessions attended in January",
+        "1 record of information shared",
+        "Request ",
+        "Received on</th><td>2 March 2026",
+        "A copy of everything you hold about me",
+        "PHQ-9",
+        "Entered in error, not counted (Scored from another form)",
+        "Risk assessments",
+        "Passing thoughts at university, none since",
+        "Review brought forward to April",
+        "Draft, not yet signed",
+        "Draft after her move, to finish",
+        "Safety plan",
+        "My dog Biscuit",
+        "Whether to share her notes with her GP",
+        "Explained the letter back in her own words",
+        "Destroy my notes when I die",
+        "My former partner",
+        "16 February 2026",
     ] {
         assert!(html.contains(present), "index.html lacks {present}");
     }
@@ -406,11 +672,34 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
     let mut every = files_under(&dir);
     every.push(tar_file.clone());
     assert_nothing_withheld(&every, true);
+    // Nor anything of the withheld disclosure.
+    for f in &every {
+        let bytes = std::fs::read(f).unwrap();
+        for needle in [
+            WITHHELD_DISCLOSURE,
+            WITHHELD_DISCLOSURE_WHY,
+            "Ezekiel",
+            "Brannagh",
+            "Vasquez-Lindqvist",
+            "put the child at risk",
+        ] {
+            assert!(
+                !contains(&bytes, needle.as_bytes()),
+                "{} holds {needle}",
+                f.display()
+            );
+        }
+    }
 
     // The vault keeps the log (ids, ranges and reasons) and the audit log the export (ids only).
     let log = sar::exports_for_client(&s, p.client_id).unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].request_id, 7);
+    assert_eq!(log[0].request_id, p.request);
+    assert_eq!(log[0].withheld_disclosures.len(), 1);
+    assert_eq!(
+        log[0].withheld_disclosures[0].disclosure_id,
+        p.withheld_disclosure
+    );
     let items: Vec<(&str, i64)> = log[0]
         .withheld
         .iter()
@@ -460,7 +749,7 @@ fn a_passage_repeated_in_a_note_that_is_given_is_refused_and_nothing_is_written(
         &mut s,
         &sar::ExportRequest {
             client_id: p.client_id,
-            request_id: 3,
+            request_id: p.request,
             withhold: &[Withhold {
                 target: WithholdTarget::Passage {
                     note_id: p.redacted_note,
@@ -493,11 +782,12 @@ fn bundle_via_cli(v: &TestVault, p: &Practice, extra: &[&str]) -> (PathBuf, std:
     let pass = v.secret_file("pass", PASSPHRASE);
     let out = v.tmp.path().join(format!("bundle-{}.age", extra.len()));
     let withheld = p.withheld_note.to_string();
+    let request = p.request.to_string();
     let mut args = vec![
         "export-sar",
         "C-0001",
         "--request",
-        "12",
+        &request,
         "--out",
         out.to_str().unwrap(),
         "--passphrase-file",
@@ -580,7 +870,7 @@ fn the_cli_exports_to_a_recipient_key_that_the_go_age_opens_and_verify_checks_it
     ]);
     assert_success(&ok);
     let verified: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
-    assert_eq!(verified["request_reference"], 12);
+    assert_eq!(verified["request_reference"], p.request);
     assert_eq!(verified["files"], 5);
 
     let other = v.tmp.path().join("other-key.txt");
@@ -688,11 +978,12 @@ fn the_plaintext_folder_is_written_only_when_asked_for_with_a_warning() {
     let pass = v.secret_file("pass", PASSPHRASE);
     let folder = v.tmp.path().join("plain-copy");
     let withheld = p.withheld_note.to_string();
+    let request = p.request.to_string();
     let r = v.cli(&[
         "export-sar",
         "C-0001",
         "--request",
-        "4",
+        &request,
         "--plaintext-folder",
         folder.to_str().unwrap(),
         "--passphrase-file",
@@ -729,7 +1020,7 @@ fn the_plaintext_folder_is_written_only_when_asked_for_with_a_warning() {
         "export-sar",
         "C-0001",
         "--request",
-        "4",
+        &request,
         "--plaintext-folder",
         elsewhere,
         "--passphrase-file",
@@ -744,7 +1035,7 @@ fn the_plaintext_folder_is_written_only_when_asked_for_with_a_warning() {
         "export-sar",
         "C-0001",
         "--request",
-        "4",
+        &request,
         "--plaintext-folder",
         elsewhere,
         "--passphrase-file",
@@ -757,7 +1048,7 @@ fn the_plaintext_folder_is_written_only_when_asked_for_with_a_warning() {
         "export-sar",
         "C-0001",
         "--request",
-        "4",
+        &request,
         "--plaintext-folder",
         elsewhere,
         "--passphrase-file",
@@ -778,6 +1069,98 @@ fn the_plaintext_folder_is_written_only_when_asked_for_with_a_warning() {
         &["--bundle-passphrase-file", weak.to_str().unwrap()],
     );
     assert_eq!(code(&r), 2, "{}", stderr(&r));
+}
+
+#[test]
+fn only_this_clients_access_or_portability_request_is_answered_and_it_is_completed() {
+    let v = TestVault::empty();
+    v.init();
+    let (p, erasure, others) = {
+        let mut s = unlocked(&v);
+        let p = practice(&mut s);
+        let erasure = requests::add(
+            &mut s,
+            p.client_id,
+            NewRequest {
+                kind: RequestKind::Erasure,
+                received_on: "2026-03-03".parse().unwrap(),
+                identity_checked_on: None,
+                details: None,
+            },
+        )
+        .unwrap()
+        .id;
+        let other = clients::add(&mut s, ClientDetails::named("Tom", "Other")).unwrap();
+        let others = requests::add(
+            &mut s,
+            other.id,
+            NewRequest {
+                kind: RequestKind::Access,
+                received_on: "2026-03-03".parse().unwrap(),
+                identity_checked_on: None,
+                details: None,
+            },
+        )
+        .unwrap()
+        .id;
+        // The desktop screen offers only the client's open access requests.
+        let open = sar::open_copy_requests(&s, p.client_id).unwrap();
+        assert_eq!(
+            open.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![p.request]
+        );
+        s.lock().unwrap();
+        (p, erasure, others)
+    };
+    let pass = v.secret_file("pass", PASSPHRASE);
+    let export = |request: &str, folder: &str| {
+        let folder = v.tmp.path().join(folder);
+        let r = v.cli(&[
+            "export-sar",
+            "C-0001",
+            "--request",
+            request,
+            "--plaintext-folder",
+            folder.to_str().unwrap(),
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ]);
+        (r, folder)
+    };
+    for (request, says) in [
+        (others.to_string(), "another client's request"),
+        (erasure.to_string(), "not for a copy of the records"),
+        ("999".to_owned(), "There is no request 999"),
+    ] {
+        let (r, folder) = export(&request, &format!("refused-{request}"));
+        assert_eq!(code(&r), 6, "{}", stderr(&r));
+        assert!(stderr(&r).contains(says), "{}", stderr(&r));
+        assert!(!folder.exists());
+    }
+
+    let (r, _) = export(&p.request.to_string(), "first");
+    assert_success(&r);
+    assert!(
+        stdout(&r).contains(&format!("Request {} marked complete", p.request)),
+        "{}",
+        stdout(&r)
+    );
+    {
+        let s = unlocked(&v);
+        let done = requests::get(&s, p.request).unwrap();
+        assert_eq!(done.completed_on, Some(chrono::Local::now().date_naive()));
+        assert!(sar::open_copy_requests(&s, p.client_id).unwrap().is_empty());
+        s.lock().unwrap();
+    }
+    // A second copy for a completed request is made; the register is left as it is, and says so.
+    let (r, folder) = export(&p.request.to_string(), "second");
+    assert_success(&r);
+    assert!(folder.join("data.json").exists());
+    assert!(
+        stdout(&r).contains(&format!("Request {} was NOT marked complete", p.request)),
+        "{}",
+        stdout(&r)
+    );
 }
 
 #[test]

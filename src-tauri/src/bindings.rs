@@ -32,8 +32,9 @@ use casenotes::export::backup::{
     BackupInfo, BackupMade, BackupSettings, BackupStatus, Counts, Progress, Restored, Stage,
 };
 use casenotes::export::sar::{
-    CandidateWhy, Exported, LoggedExport, LoggedWithholding, ReviewCandidate, SarProgress,
-    SarStage, WithheldCount, Withhold, WithholdReason, WithholdTarget,
+    CandidateWhy, Exported, LoggedDisclosureWithholding, LoggedExport, LoggedWithholding,
+    ReviewCandidate, SarProgress, SarStage, WithheldCount, Withhold, WithholdReason,
+    WithholdTarget,
 };
 use casenotes::retention::{
     Category, Certificate, DestroyProgress, DueItem, Hold, ItemCounts, Policy, Preset,
@@ -493,6 +494,7 @@ fn declarations() -> Vec<String> {
         CandidateWhy::decl(),
         ReviewCandidate::decl(),
         LoggedWithholding::decl(),
+        LoggedDisclosureWithholding::decl(),
         LoggedExport::decl(),
         WithheldCount::decl(),
         SarStage::decl(),

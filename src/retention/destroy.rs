@@ -169,6 +169,10 @@ fn destroy_item(
                 "DELETE FROM sar_withholdings WHERE export_id IN (SELECT id FROM sar_exports WHERE client_id = ?1)",
                 [id],
             )?;
+            tx.execute(
+                "DELETE FROM sar_withheld_disclosures WHERE export_id IN (SELECT id FROM sar_exports WHERE client_id = ?1)",
+                [id],
+            )?;
             tx.execute("DELETE FROM sar_exports WHERE client_id = ?1", [id])?;
             let attachments = tx.execute("DELETE FROM attachments WHERE client_id = ?1", [id])?;
             let addenda = tx.execute(

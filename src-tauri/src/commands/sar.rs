@@ -12,6 +12,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use casenotes::domain::clients;
+use casenotes::domain::disclosures::Disclosure;
+use casenotes::domain::requests::Request;
 use casenotes::export::sar::{
     self, Exported, LoggedExport, Protection, ReviewCandidate, SarProgress, SarStage, Withhold,
 };
@@ -41,6 +43,11 @@ pub struct SarClientArgs {
 pub struct SarReview {
     pub case_ref: String,
     pub candidates: Vec<ReviewCandidate>,
+    /// Every disclosure recorded for the client: each names someone else, so each is offered
+    /// for review and may be withheld whole.
+    pub disclosures: Vec<Disclosure>,
+    /// The client's access and portability requests not yet completed, to choose from.
+    pub open_requests: Vec<Request>,
     pub past_exports: Vec<LoggedExport>,
 }
 
@@ -56,7 +63,8 @@ pub enum BundleProtection {
 pub struct ExportSarArgs {
     #[ts(type = "number")]
     pub client_id: i64,
-    /// The requests register's number for the access request.
+    /// The requests register's number for the client's access (or portability) request; it is
+    /// marked completed once the copy is made.
     #[ts(type = "number")]
     pub request_id: i64,
     pub withhold: Vec<Withhold>,
@@ -77,6 +85,8 @@ pub async fn sar_review(state: State<'_, AppState>, args: SarClientArgs) -> IpcR
         Ok(SarReview {
             case_ref: clients::get(s, args.client_id)?.case_ref,
             candidates: sar::review_candidates(s, args.client_id)?,
+            disclosures: sar::disclosure_candidates(s, args.client_id)?,
+            open_requests: sar::open_copy_requests(s, args.client_id)?,
             past_exports: sar::exports_for_client(s, args.client_id)?,
         })
     })
@@ -208,7 +218,7 @@ mod tests {
         .unwrap();
         let state = AppState::new(dir.path().join("vault"), None);
         state.open(created.session, true).unwrap();
-        let (client_id, note_id) = state
+        let (client_id, note_id, request_id) = state
             .with_session(|s| {
                 let c = clients::add(s, ClientDetails::named("Ann", "Example"))?;
                 let n = notes::create(
@@ -219,7 +229,17 @@ mod tests {
                     "About her partner",
                     true,
                 )?;
-                Ok((c.id, n.id))
+                let r = casenotes::domain::requests::add(
+                    s,
+                    c.id,
+                    casenotes::domain::requests::NewRequest {
+                        kind: casenotes::domain::requests::RequestKind::Access,
+                        received_on: chrono::Local::now().date_naive(),
+                        identity_checked_on: None,
+                        details: None,
+                    },
+                )?;
+                Ok((c.id, n.id, r.id))
             })
             .unwrap();
         let review = state
@@ -232,7 +252,7 @@ mod tests {
         let made = export_to(
             &state,
             client_id,
-            5,
+            request_id,
             &[Withhold {
                 target: WithholdTarget::Note { note_id },
                 reason: WithholdReason::ThirdParty,
@@ -244,6 +264,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(made.withheld[0].notes, 1);
+        assert!(made.request_completed);
         assert!(out.exists());
         assert_eq!(stages.last(), Some(&SarStage::Done));
     }

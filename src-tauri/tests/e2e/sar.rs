@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{self, NoteKind, Template};
+use casenotes::domain::requests::{self, NewRequest, RequestKind};
 use casenotes::export::sar;
 use casenotes::secret::Passphrase;
 use casenotes::vault::Vault;
@@ -89,6 +90,17 @@ async fn review_withhold_a_third_party_note_and_save_an_encrypted_copy() {
     )
     .unwrap();
     notes::sign(&mut s, given.id).unwrap();
+    let request = requests::add(
+        &mut s,
+        client.id,
+        NewRequest {
+            kind: RequestKind::Access,
+            received_on: "2026-03-02".parse().unwrap(),
+            identity_checked_on: Some("2026-03-02".parse().unwrap()),
+            details: None,
+        },
+    )
+    .unwrap();
     s.lock().unwrap();
 
     let out = tmp.path().join("Oriel copy.age");
@@ -102,7 +114,11 @@ async fn review_withhold_a_third_party_note_and_save_an_encrypted_copy() {
     assert_eq!(listed.trim(), THIRD_PARTY_TEXT);
 
     // Withholding without a reason is refused, in words, before any dialog.
-    app.type_into("sar-request", "14").await;
+    let chosen = app.wait_for("sar-request").await;
+    chosen
+        .select_by_value(&request.id.to_string())
+        .await
+        .unwrap();
     app.click(&format!("sar-withhold-{}", third.id)).await;
     app.click("sar-export").await;
     wait_for_text_containing(&app, "sar-error", "Choose a reason").await;
@@ -121,7 +137,15 @@ async fn review_withhold_a_third_party_note_and_save_an_encrypted_copy() {
     save_as(&app, &out).await;
 
     let summary = wait_for_text_containing(&app, "sar-summary", "saved").await;
-    assert!(summary.contains("request 14"), "{summary}");
+    assert!(
+        summary.contains(&format!("request {}", request.id)),
+        "{summary}"
+    );
+    let completed = app.text_of("sar-request-completed").await;
+    assert!(
+        completed.contains(&format!("Request {} marked complete", request.id)),
+        "{completed}"
+    );
     let withheld = app.text_of("sar-withheld-summary").await;
     assert!(
         withheld.contains("1 whole note: Third party without consent"),
@@ -149,7 +173,11 @@ async fn review_withhold_a_third_party_note_and_save_an_encrypted_copy() {
     let session = reopen(&vault);
     let log = sar::exports_for_client(&session, client.id).unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].request_id, 14);
+    assert_eq!(log[0].request_id, request.id);
+    assert!(requests::get(&session, request.id)
+        .unwrap()
+        .completed_on
+        .is_some());
     assert_eq!(log[0].withheld[0].note_id, third.id);
     assert_eq!(
         log[0].withheld[0].comment.as_deref(),

@@ -25,7 +25,8 @@ use crate::{secrets_input, CliError};
 pub struct ExportSarArgs {
     /// The client's case reference
     pub case_ref: String,
-    /// The number of the access request this copy answers (from the requests register)
+    /// The number of the client's access or portability request this copy answers (from the
+    /// requests register); it is marked completed once the copy is made
     #[arg(long, value_name = "ID")]
     pub request: i64,
     /// The bundle file to write (it must not exist)
@@ -47,7 +48,10 @@ pub struct ExportSarArgs {
     /// Withhold this note (with its addenda and attachments); follow it with --reason
     #[arg(long, value_name = "NOTE_ID")]
     pub withhold: Vec<i64>,
-    /// Why the note before it is withheld: third_party, serious_harm or legal_privilege
+    /// Withhold this disclosure (an entry of the disclosures record); follow it with --reason
+    #[arg(long, value_name = "DISCLOSURE_ID")]
+    pub withhold_disclosure: Vec<i64>,
+    /// Why the note (or disclosure) before it is withheld: third_party, serious_harm or legal_privilege
     #[arg(long, value_name = "REASON")]
     pub reason: Vec<String>,
     /// Your own words on why (kept in the vault, never put in the bundle)
@@ -86,7 +90,7 @@ pub struct SupervisionArgs {
 
 /// Pairs each --reason and --note with the --withhold before it, from the command line as typed.
 fn decisions(args: &ExportSarArgs, raw: &[OsString]) -> Result<Vec<Withhold>, CliError> {
-    let mut out: Vec<(i64, Option<String>, Option<String>)> = Vec::new();
+    let mut out: Vec<(WithholdTarget, Option<String>, Option<String>)> = Vec::new();
     let mut it = raw.iter().map(|a| a.to_string_lossy().into_owned());
     let usage = |m: &str| CliError::Usage(m.to_owned());
     while let Some(arg) = it.next() {
@@ -101,7 +105,15 @@ fn decisions(args: &ExportSarArgs, raw: &[OsString]) -> Result<Vec<Withhold>, Cl
                 let id = v
                     .parse()
                     .map_err(|_| usage("--withhold takes a note id (a number)"))?;
-                out.push((id, None, None));
+                out.push((WithholdTarget::Note { note_id: id }, None, None));
+            }
+            "--withhold-disclosure" => {
+                let v =
+                    value().ok_or_else(|| usage("--withhold-disclosure needs a disclosure id"))?;
+                let id = v
+                    .parse()
+                    .map_err(|_| usage("--withhold-disclosure takes a disclosure id (a number)"))?;
+                out.push((WithholdTarget::Disclosure { disclosure_id: id }, None, None));
             }
             "--reason" => {
                 let v = value().ok_or_else(|| usage("--reason needs a reason"))?;
@@ -120,18 +132,27 @@ fn decisions(args: &ExportSarArgs, raw: &[OsString]) -> Result<Vec<Withhold>, Cl
             _ => {}
         }
     }
-    if out.len() != args.withhold.len() {
-        return Err(usage("Each --withhold takes one note id."));
+    if out.len() != args.withhold.len() + args.withhold_disclosure.len() {
+        return Err(usage(
+            "Each --withhold takes one note id, and each --withhold-disclosure one disclosure id.",
+        ));
     }
     out.into_iter()
-        .map(|(note_id, reason, comment)| {
+        .map(|(target, reason, comment)| {
             let reason = reason.ok_or_else(|| {
+                let (what, flag, id) = match &target {
+                    WithholdTarget::Disclosure { disclosure_id } => {
+                        ("disclosure", "--withhold-disclosure", *disclosure_id)
+                    }
+                    WithholdTarget::Note { note_id } => ("note", "--withhold", *note_id),
+                    _ => ("item", "--withhold", 0),
+                };
                 CliError::Usage(format!(
-                    "Say why note {note_id} is withheld: --withhold {note_id} --reason third_party|serious_harm|legal_privilege"
+                    "Say why {what} {id} is withheld: {flag} {id} --reason third_party|serious_harm|legal_privilege"
                 ))
             })?;
             Ok(Withhold {
-                target: WithholdTarget::Note { note_id },
+                target,
                 reason: WithholdReason::parse(&reason)?,
                 comment,
             })
@@ -160,6 +181,7 @@ fn withheld_sentence(w: &[sar::WithheldCount]) -> String {
                 (c.addenda, "addendum", "addenda"),
                 (c.passages, "passage", "passages"),
                 (c.attachments, "attachment", "attachments"),
+                (c.disclosures, "disclosure", "disclosures"),
             ] {
                 if n > 0 {
                     items.push(format!("{n} {}", if n == 1 { one } else { many }));
@@ -239,6 +261,16 @@ pub fn export(
             kilobytes(made.bytes),
             withheld_sentence(&made.withheld)
         );
+        match &made.request_not_completed {
+            None => println!(
+                "Request {} marked complete in the requests register.",
+                made.request_reference
+            ),
+            Some(why) => println!(
+                "Request {} was NOT marked complete: {why} The copy was made; update the request in the register yourself.",
+                made.request_reference
+            ),
+        }
     }
     Ok(())
 }

@@ -4,8 +4,9 @@
 //!
 //! These are the bundle's own types, not the vault's: the schema is a promise to whoever reads
 //! the file, so it changes only with `SCHEMA_VERSION`. [`Records`] has one field per kind of
-//! record; a new kind (consents, disclosures, requests, risk assessments, outcome measures) is a
-//! new field there, gathered in `gather.rs` and shown in `html.rs`, and a new schema version.
+//! record held about a client (layout 2 added consents, disclosures, requests, measures, risk
+//! assessments, safety plans, capacity decisions and wishes after death); a new kind is a new
+//! field there, gathered in `gather.rs` and shown in `html.rs`, and a new schema version.
 //! Nothing withheld is ever put into these types: `gather.rs` leaves it out before they are built.
 
 use chrono::NaiveDate;
@@ -13,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of `data.json`'s layout. Bump it when a field is added, removed or changed.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The schema's `$id`-free title, as published under `schemas/`.
 pub const SCHEMA_FILE: &str = "sar-data.schema.json";
@@ -23,7 +24,7 @@ pub const SCHEMA_FILE: &str = "sar-data.schema.json";
 #[serde(deny_unknown_fields)]
 #[schemars(title = "casenotes subject-access data")]
 pub struct BundleData {
-    /// The layout version of this file (see the schema); 1 for this layout.
+    /// The layout version of this file (see the schema); 2 for this layout.
     pub schema_version: u32,
     /// Which program wrote the file: "casenotes 0.1.0 (commit)".
     pub generator: String,
@@ -47,6 +48,29 @@ pub struct Records {
     pub notes: Vec<NoteRecord>,
     /// Documents kept on file; each is a file in the bundle's `attachments/` folder.
     pub attachments: Vec<AttachmentRecord>,
+    /// Consents given (and withdrawn), oldest first.
+    pub consents: Vec<ConsentRecord>,
+    /// Information shared about the client with someone else, oldest first. Those withheld in
+    /// the review are left out (and counted in `withheld`).
+    pub disclosures: Vec<DisclosureRecord>,
+    /// The client's data-rights requests (access, rectification, erasure and others), oldest
+    /// first.
+    pub requests: Vec<RequestRecord>,
+    /// Outcome measures (PHQ-9, GAD-7, CORE-10), oldest first; those entered in error are
+    /// included and marked so.
+    pub measures: Vec<MeasureRecord>,
+    /// Risk assessments, oldest first, each with its addenda; drafts are included and marked.
+    pub risk_assessments: Vec<RiskAssessmentRecord>,
+    /// Every saved version of the safety plan, oldest first.
+    pub safety_plans: Vec<SafetyPlanRecord>,
+    /// Mental capacity assessments and best-interest decisions, oldest first.
+    pub capacity_decisions: Vec<CapacityRecord>,
+    /// Every recorded version of the client's wishes for their records after their death,
+    /// oldest first.
+    pub after_death_wishes: Vec<AfterDeathRecord>,
+    // Breaches: the breach register is practice-wide and names no client (who was affected is
+    // free text, with no link to a client's record), so nothing in it can be given as this
+    // client's. A client told of a breach has that letter on file as a note or document.
 }
 
 /// The client's details as recorded.
@@ -146,6 +170,214 @@ pub struct AttachmentRecord {
     pub added_at: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRecord {
+    pub id: i64,
+    /// treatment_contract, contact_email, contact_phone, contact_text, share_with_gp,
+    /// session_recording or research.
+    pub kind: String,
+    /// What the consent is to, in words.
+    pub kind_in_words: String,
+    pub given_on: NaiveDate,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// What exactly was agreed, in the practitioner's words.
+    pub scope: Option<String>,
+    /// The document on file that evidences it, if any (an attachment id).
+    pub evidence_attachment_id: Option<i64>,
+    /// For a session recording: the date by which it is to be destroyed.
+    pub destroy_recording_by: Option<NaiveDate>,
+    pub recorded_at: String,
+    pub withdrawal_recorded_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureRecord {
+    pub id: i64,
+    pub disclosed_on: NaiveDate,
+    /// Who the information was given to.
+    pub recipient_name: String,
+    pub recipient_role: Option<String>,
+    pub recipient_organisation: Option<String>,
+    /// What was shared.
+    pub what_shared: String,
+    /// client_consent, safeguarding_child, safeguarding_adult, court_order, serious_harm,
+    /// terrorism_serious_crime or statutory_duty.
+    pub legal_basis: String,
+    /// The legal basis in words.
+    pub legal_basis_in_words: String,
+    /// When the client was told of it, if they were.
+    pub client_told_on: Option<NaiveDate>,
+    /// Why the client was not told, if they were not.
+    pub client_not_told_reason: Option<String>,
+    /// Why it was shared.
+    pub rationale: String,
+    /// The earlier entry this one corrects, if any.
+    pub corrects_id: Option<i64>,
+    pub correction_note: Option<String>,
+    /// Later entries that correct this one.
+    pub corrected_by: Vec<i64>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestRecord {
+    pub id: i64,
+    /// access, rectification, erasure, restriction, portability or objection.
+    pub kind: String,
+    /// The kind in words.
+    pub kind_in_words: String,
+    pub received_on: NaiveDate,
+    /// When the client's identity was checked.
+    pub identity_checked_on: Option<NaiveDate>,
+    /// What was asked, in the practitioner's words.
+    pub details: Option<String>,
+    /// The day the one-month time limit started.
+    pub clock_starts_on: Option<NaiveDate>,
+    /// The day it is due by (after any extension).
+    pub due_on: Option<NaiveDate>,
+    /// Months the time limit was extended by, if it was.
+    pub extension_months: Option<u32>,
+    /// Why it was extended.
+    pub extension_reason: Option<String>,
+    /// granted, refused or partly, once decided.
+    pub outcome: Option<String>,
+    /// Why it was decided so.
+    pub decision_reason: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub completed_on: Option<NaiveDate>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureRecord {
+    pub id: i64,
+    /// phq9, gad7 or core10.
+    pub kind: String,
+    /// Its name: PHQ-9, GAD-7 or CORE-10.
+    pub name: String,
+    pub taken_on: NaiveDate,
+    /// The score given to each question, in order.
+    pub items: Vec<u8>,
+    pub total: u32,
+    /// The severity band of the total, in words.
+    pub band: String,
+    /// Whether the total is at or above the usual clinical cut-off.
+    pub above_cut_off: bool,
+    /// How it compares with the first score of the same measure, in words, if it was compared.
+    pub change: Option<String>,
+    /// Whether it was later marked as entered in error (kept, but not counted).
+    pub entered_in_error: bool,
+    /// Why it was marked as entered in error.
+    pub entered_in_error_reason: Option<String>,
+    pub entered_in_error_at: Option<String>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskAssessmentRecord {
+    pub id: i64,
+    /// Whether it is a draft, not yet signed (still held, so given).
+    pub draft: bool,
+    pub written_at: String,
+    pub updated_at: String,
+    /// When it was signed; a signed assessment is only added to by addenda.
+    pub signed_at: Option<String>,
+    /// One per area of risk considered.
+    pub domains: Vec<RiskDomainRecord>,
+    pub protective_factors: String,
+    pub actions: String,
+    /// The practitioner's overall concern, in their own words.
+    pub overall_concern: String,
+    /// When it is to be reviewed.
+    pub review_on: Option<NaiveDate>,
+    /// Oldest first.
+    pub addenda: Vec<AddendumRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskDomainRecord {
+    /// The area of risk, in words.
+    pub domain: String,
+    /// How it was assessed, in words (such as "not assessed").
+    pub status: String,
+    /// Current thoughts, intentions and plans.
+    pub current: String,
+    pub history: String,
+    pub protective_factors: String,
+    pub actions: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyPlanRecord {
+    pub id: i64,
+    /// 1 for the first version saved.
+    pub version: i64,
+    pub saved_at: String,
+    pub warning_signs: String,
+    pub things_i_can_do: String,
+    pub people_and_places: String,
+    pub people_to_ask: String,
+    pub crisis_contacts: String,
+    pub environment_safer: String,
+    pub reasons_for_living: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityRecord {
+    pub id: i64,
+    /// The decision capacity was assessed for.
+    pub decision: String,
+    pub assessed_on: NaiveDate,
+    /// The impairment of, or disturbance in, the mind or brain considered.
+    pub impairment: String,
+    pub understand: FunctionalPointRecord,
+    pub retain: FunctionalPointRecord,
+    pub use_or_weigh: FunctionalPointRecord,
+    pub communicate: FunctionalPointRecord,
+    /// has_capacity or lacks_capacity.
+    pub outcome: String,
+    /// The outcome in words.
+    pub outcome_in_words: String,
+    /// Who was consulted.
+    pub consulted: String,
+    /// The best-interest decision, if one was made.
+    pub best_interest: String,
+    pub review_on: Option<NaiveDate>,
+    pub recorded_at: String,
+}
+
+/// One part of the functional test of capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionalPointRecord {
+    /// Whether the client was able to do it.
+    pub able: bool,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AfterDeathRecord {
+    pub id: i64,
+    /// 1 for the first version recorded.
+    pub version: i64,
+    /// The client's wishes for their records after their death.
+    pub wishes: String,
+    pub who_may_see: String,
+    pub who_may_not_see: String,
+    pub recorded_on: NaiveDate,
+    pub recorded_at: String,
+}
+
 /// How many items were withheld for one reason.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -163,6 +395,8 @@ pub struct WithheldCount {
     pub passages: u32,
     /// Attachments withheld with the notes they belong to.
     pub attachments: u32,
+    /// Entries of the disclosures record withheld whole.
+    pub disclosures: u32,
 }
 
 /// The JSON Schema of `data.json`, pretty-printed with a final newline.

@@ -8,14 +8,19 @@
 use std::collections::BTreeMap;
 
 use super::data::{
-    AddendumRecord, AppointmentRecord, AttachmentRecord, BundleData, ClientRecord, NoteRecord,
-    Records, WithheldCount, SCHEMA_VERSION,
+    AddendumRecord, AfterDeathRecord, AppointmentRecord, AttachmentRecord, BundleData,
+    CapacityRecord, ClientRecord, ConsentRecord, DisclosureRecord, FunctionalPointRecord,
+    MeasureRecord, NoteRecord, Records, RequestRecord, RiskAssessmentRecord, RiskDomainRecord,
+    SafetyPlanRecord, WithheldCount, SCHEMA_VERSION,
 };
 use super::review::{apply_cuts, Place, Resolved, WithholdReason};
 use crate::domain::appointments;
 use crate::domain::attachments;
+use crate::domain::capacity::FunctionalPoint;
 use crate::domain::clients::Client;
+use crate::domain::disclosures::{ClientTold, Disclosure};
 use crate::domain::notes::Note;
+use crate::domain::{after_death, capacity, consents, measures, requests, risk, safety_plan};
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
@@ -90,11 +95,229 @@ fn client_record(c: &Client) -> ClientRecord {
     }
 }
 
-/// Builds the bundle's data for `client` from its notes (oldest first) and the review.
+fn point(p: &FunctionalPoint) -> FunctionalPointRecord {
+    FunctionalPointRecord {
+        able: p.able,
+        evidence: p.evidence.clone(),
+    }
+}
+
+fn disclosure_record(d: &Disclosure) -> DisclosureRecord {
+    let (told_on, not_told) = match &d.client_told {
+        ClientTold::Yes { on } => (Some(*on), None),
+        ClientTold::No { reason } => (None, Some(reason.clone())),
+    };
+    DisclosureRecord {
+        id: d.id,
+        disclosed_on: d.disclosed_on,
+        recipient_name: d.recipient.name.clone(),
+        recipient_role: d.recipient.role.clone(),
+        recipient_organisation: d.recipient.organisation.clone(),
+        what_shared: d.what_shared.clone(),
+        legal_basis: d.legal_basis.as_str().to_owned(),
+        legal_basis_in_words: d.legal_basis.label().to_owned(),
+        client_told_on: told_on,
+        client_not_told_reason: not_told,
+        rationale: d.rationale.clone(),
+        corrects_id: d.corrects_id,
+        correction_note: d.correction_note.clone(),
+        corrected_by: d.corrected_by.clone(),
+        recorded_at: d.recorded_at.clone(),
+    }
+}
+
+/// The records other than notes, appointments and attachments, oldest first. Disclosures
+/// withheld in the review are left out and counted.
+fn other_records(
+    session: &Session,
+    client_id: i64,
+    disclosures: &[Disclosure],
+    resolved: &Resolved,
+    counts: &mut BTreeMap<WithholdReason, WithheldCount>,
+    count: fn(&mut BTreeMap<WithholdReason, WithheldCount>, WithholdReason) -> &mut WithheldCount,
+    records: &mut Records,
+) -> Result<()> {
+    let mut consents: Vec<ConsentRecord> = consents::history(session, client_id)?
+        .into_iter()
+        .map(|c| ConsentRecord {
+            id: c.id,
+            kind: c.kind.as_str().to_owned(),
+            kind_in_words: c.kind.label().to_owned(),
+            given_on: c.given_on,
+            withdrawn_on: c.withdrawn_on,
+            scope: c.scope,
+            evidence_attachment_id: c.evidence_attachment_id,
+            destroy_recording_by: c.destroy_recording_by,
+            recorded_at: c.recorded_at,
+            withdrawal_recorded_at: c.withdrawal_recorded_at,
+        })
+        .collect();
+    consents.sort_by_key(|a| (a.given_on, a.id));
+    records.consents = consents;
+
+    let mut given = Vec::new();
+    for d in disclosures {
+        if let Some((reason, _)) = resolved.disclosures.get(&d.id) {
+            count(counts, *reason).disclosures += 1;
+            continue;
+        }
+        given.push(disclosure_record(d));
+    }
+    given.sort_by_key(|a| (a.disclosed_on, a.id));
+    records.disclosures = given;
+
+    let mut reqs: Vec<RequestRecord> = requests::for_client(session, client_id)?
+        .into_iter()
+        .map(|r| RequestRecord {
+            id: r.id,
+            kind: r.kind.as_str().to_owned(),
+            kind_in_words: r.kind.label().to_owned(),
+            received_on: r.received_on,
+            identity_checked_on: r.identity_checked_on,
+            details: r.details,
+            clock_starts_on: r.clock_starts_on,
+            due_on: r.due_on,
+            extension_months: r.extension.as_ref().map(|e| e.months),
+            extension_reason: r.extension.map(|e| e.reason),
+            outcome: r.decision.as_ref().map(|d| d.outcome.as_str().to_owned()),
+            decided_on: r.decision.as_ref().map(|d| d.decided_on),
+            decision_reason: r.decision.map(|d| d.reason),
+            completed_on: r.completed_on,
+            recorded_at: r.recorded_at,
+        })
+        .collect();
+    reqs.sort_by_key(|a| (a.received_on, a.id));
+    records.requests = reqs;
+
+    let mut ms: Vec<MeasureRecord> = measures::for_client(session, client_id)?
+        .into_iter()
+        .map(|m| MeasureRecord {
+            id: m.id,
+            kind: m.kind.as_str().to_owned(),
+            name: m.kind.name().to_owned(),
+            taken_on: m.taken_on,
+            items: m.items,
+            total: m.total,
+            band: m.band,
+            above_cut_off: m.above_cut_off,
+            change: m.change.map(|c| c.words().to_owned()),
+            entered_in_error: m.entered_in_error.is_some(),
+            entered_in_error_reason: m.entered_in_error.as_ref().map(|e| e.reason.clone()),
+            entered_in_error_at: m.entered_in_error.map(|e| e.at),
+            recorded_at: m.recorded_at,
+        })
+        .collect();
+    ms.sort_by_key(|a| (a.taken_on, a.id));
+    records.measures = ms;
+
+    let mut risks: Vec<RiskAssessmentRecord> = risk::for_client(session, client_id)?
+        .into_iter()
+        .map(|a| RiskAssessmentRecord {
+            id: a.id,
+            draft: a.signed_at.is_none(),
+            written_at: a.created_at,
+            updated_at: a.updated_at,
+            signed_at: a.signed_at,
+            domains: a
+                .content
+                .domains
+                .iter()
+                .map(|d| RiskDomainRecord {
+                    domain: d.domain.label().to_owned(),
+                    status: d.status.label().to_owned(),
+                    current: d.current.clone(),
+                    history: d.history.clone(),
+                    protective_factors: d.protective_factors.clone(),
+                    actions: d.actions.clone(),
+                })
+                .collect(),
+            protective_factors: a.content.protective_factors,
+            actions: a.content.actions,
+            overall_concern: a.content.overall_concern,
+            review_on: a.content.review_on,
+            addenda: a
+                .addenda
+                .into_iter()
+                .map(|x| AddendumRecord {
+                    id: x.id,
+                    reason: x.reason,
+                    body: x.body,
+                    written_at: x.created_at,
+                })
+                .collect(),
+        })
+        .collect();
+    risks.sort_by(|a, b| (&a.written_at, a.id).cmp(&(&b.written_at, b.id)));
+    records.risk_assessments = risks;
+
+    let mut plans: Vec<SafetyPlanRecord> = safety_plan::versions(session, client_id)?
+        .into_iter()
+        .map(|p| SafetyPlanRecord {
+            id: p.id,
+            version: p.version,
+            saved_at: p.saved_at,
+            warning_signs: p.content.warning_signs,
+            things_i_can_do: p.content.things_i_can_do,
+            people_and_places: p.content.people_and_places,
+            people_to_ask: p.content.people_to_ask,
+            crisis_contacts: p.content.crisis_contacts,
+            environment_safer: p.content.environment_safer,
+            reasons_for_living: p.content.reasons_for_living,
+        })
+        .collect();
+    plans.sort_by_key(|p| (p.version, p.id));
+    records.safety_plans = plans;
+
+    let mut caps: Vec<CapacityRecord> = capacity::for_client(session, client_id)?
+        .into_iter()
+        .map(|c| {
+            let d = c.details;
+            CapacityRecord {
+                id: c.id,
+                decision: d.decision,
+                assessed_on: d.assessed_on,
+                impairment: d.impairment,
+                understand: point(&d.understand),
+                retain: point(&d.retain),
+                use_or_weigh: point(&d.use_or_weigh),
+                communicate: point(&d.communicate),
+                outcome: d.outcome.as_str().to_owned(),
+                outcome_in_words: d.outcome.label().to_owned(),
+                consulted: d.consulted,
+                best_interest: d.best_interest,
+                review_on: d.review_on,
+                recorded_at: c.created_at,
+            }
+        })
+        .collect();
+    caps.sort_by_key(|a| (a.assessed_on, a.id));
+    records.capacity_decisions = caps;
+
+    let mut wishes: Vec<AfterDeathRecord> = after_death::history(session, client_id)?
+        .into_iter()
+        .map(|w| AfterDeathRecord {
+            id: w.id,
+            version: w.version,
+            wishes: w.details.wishes,
+            who_may_see: w.details.who_may_see,
+            who_may_not_see: w.details.who_may_not_see,
+            recorded_on: w.details.recorded_on,
+            recorded_at: w.created_at,
+        })
+        .collect();
+    wishes.sort_by_key(|w| (w.version, w.id));
+    records.after_death_wishes = wishes;
+    Ok(())
+}
+
+/// Builds the bundle's data for `client` from its notes (oldest first), its disclosures and the
+/// review.
+#[allow(clippy::too_many_arguments)]
 pub fn gather(
     session: &Session,
     client: &Client,
     notes: &[Note],
+    disclosures: &[Disclosure],
     resolved: &Resolved,
     request_reference: i64,
     created_at: &str,
@@ -111,6 +334,7 @@ pub fn gather(
             addenda: 0,
             passages: 0,
             attachments: 0,
+            disclosures: 0,
         })
     }
 
@@ -196,6 +420,22 @@ pub fn gather(
             .collect();
     appointment_records.sort_by(|a, b| (&a.starts_at, a.id).cmp(&(&b.starts_at, b.id)));
 
+    let mut records = Records {
+        appointments: appointment_records,
+        notes: note_records,
+        attachments: attachment_records,
+        ..Records::default()
+    };
+    other_records(
+        session,
+        client.id,
+        disclosures,
+        resolved,
+        &mut counts,
+        count,
+        &mut records,
+    )?;
+
     Ok(Gathered {
         data: BundleData {
             schema_version: SCHEMA_VERSION,
@@ -203,11 +443,7 @@ pub fn gather(
             created_at: created_at.to_owned(),
             request_reference,
             client: client_record(client),
-            records: Records {
-                appointments: appointment_records,
-                notes: note_records,
-                attachments: attachment_records,
-            },
+            records,
             withheld: counts.into_values().collect(),
         },
         attachment_files,

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Local, NaiveDate};
 
-use super::data::{BundleData, NoteRecord};
+use super::data::{BundleData, NoteRecord, Records};
 use crate::markdown;
 
 /// Escapes text for HTML content and attribute values.
@@ -169,6 +169,13 @@ pub fn render(data: &BundleData) -> String {
                     "attached documents",
                 ));
             }
+            if w.disclosures > 0 {
+                parts.push(plural(
+                    w.disclosures,
+                    "record of information shared",
+                    "records of information shared",
+                ));
+            }
             let why = match w.reason.as_str() {
                 "third_party" => {
                     "it is information about someone else, who has not agreed to its release"
@@ -303,6 +310,360 @@ pub fn render(data: &BundleData) -> String {
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</section>\n</body>\n</html>\n");
+    out.push_str("</section>\n");
+    other_sections(&mut out, r);
+    out.push_str("</body>\n</html>\n");
     out
+}
+
+fn section_start(out: &mut String, id: &str, title: &str) {
+    out.push_str(&format!(
+        "<section aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{}</h2>\n",
+        escape(title)
+    ));
+}
+
+fn none(out: &mut String, text: &str) {
+    out.push_str(&format!("<p>{}</p>\n</section>\n", escape(text)));
+}
+
+fn table_start(out: &mut String, id: String, title: String, meta: String) {
+    out.push_str(&format!(
+        "<article class=\"note\" id=\"{}\">\n<h3>{}</h3>\n<p class=\"meta\">{}</p>\n<table>\n",
+        escape(&id),
+        escape(&title),
+        escape(&meta)
+    ));
+}
+
+fn table_end(out: &mut String) {
+    out.push_str("</table>\n</article>\n");
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "Yes" } else { "No" }.to_owned()
+}
+
+/// The record kinds added in layout 2: consents, disclosures, requests, measures, risk
+/// assessments, safety plans, capacity decisions and wishes after death.
+fn other_sections(out: &mut String, r: &Records) {
+    section_start(out, "consents", "Consents");
+    if r.consents.is_empty() {
+        none(out, "No consents are recorded.");
+    } else {
+        for c in &r.consents {
+            table_start(
+                out,
+                format!("consent-{}", c.id),
+                c.kind_in_words.clone(),
+                format!("Recorded {}.", moment(&c.recorded_at)),
+            );
+            row(out, "Given on", Some(day(c.given_on)));
+            row(
+                out,
+                "Withdrawn on",
+                Some(
+                    c.withdrawn_on
+                        .map(day)
+                        .unwrap_or_else(|| "Not withdrawn".to_owned()),
+                ),
+            );
+            row(out, "What was agreed", c.scope.clone());
+            row(
+                out,
+                "Evidence on file",
+                c.evidence_attachment_id.map(|id| format!("document {id}")),
+            );
+            row(
+                out,
+                "Recording to be destroyed by",
+                c.destroy_recording_by.map(day),
+            );
+            table_end(out);
+        }
+        out.push_str("</section>\n");
+    }
+
+    section_start(out, "disclosures", "Information shared about you");
+    if r.disclosures.is_empty() {
+        none(
+            out,
+            "No sharing of your information with anyone else is recorded in this copy.",
+        );
+    } else {
+        out.push_str("<p>Each time the practice shared information about you with someone else, oldest first.</p>\n");
+        for d in &r.disclosures {
+            table_start(
+                out,
+                format!("disclosure-{}", d.id),
+                format!("Shared on {}", day(d.disclosed_on)),
+                format!("Recorded {}.", moment(&d.recorded_at)),
+            );
+            row(out, "Shared with", Some(d.recipient_name.clone()));
+            row(out, "Their role", d.recipient_role.clone());
+            row(out, "Organisation", d.recipient_organisation.clone());
+            row(out, "What was shared", Some(d.what_shared.clone()));
+            row(out, "Legal basis", Some(d.legal_basis_in_words.clone()));
+            row(out, "Why", Some(d.rationale.clone()));
+            row(out, "You were told on", d.client_told_on.map(day));
+            row(
+                out,
+                "You were not told because",
+                d.client_not_told_reason.clone(),
+            );
+            row(
+                out,
+                "Corrects the entry",
+                d.corrects_id.map(|id| format!("number {id}")),
+            );
+            row(out, "Correction", d.correction_note.clone());
+            if !d.corrected_by.is_empty() {
+                let ids: Vec<String> = d.corrected_by.iter().map(i64::to_string).collect();
+                row(
+                    out,
+                    "Corrected by the entries",
+                    Some(format!("numbered {}", ids.join(", "))),
+                );
+            }
+            table_end(out);
+        }
+        out.push_str("</section>\n");
+    }
+
+    section_start(out, "requests", "Your requests about your information");
+    if r.requests.is_empty() {
+        none(out, "No requests are recorded.");
+    } else {
+        for q in &r.requests {
+            table_start(
+                out,
+                format!("request-{}", q.id),
+                format!("Request {}: {}", q.id, capitalise(&q.kind_in_words)),
+                format!("Recorded {}.", moment(&q.recorded_at)),
+            );
+            row(out, "Received on", Some(day(q.received_on)));
+            row(
+                out,
+                "Your identity checked on",
+                q.identity_checked_on.map(day),
+            );
+            row(out, "What was asked", q.details.clone());
+            row(out, "Time limit started on", q.clock_starts_on.map(day));
+            row(out, "Due by", q.due_on.map(day));
+            row(
+                out,
+                "Time limit extended by",
+                q.extension_months.map(|m| plural(m, "month", "months")),
+            );
+            row(out, "Extended because", q.extension_reason.clone());
+            row(out, "Decision", q.outcome.as_deref().map(capitalise));
+            row(out, "Decided on", q.decided_on.map(day));
+            row(out, "Reason for the decision", q.decision_reason.clone());
+            row(
+                out,
+                "Completed on",
+                Some(
+                    q.completed_on
+                        .map(day)
+                        .unwrap_or_else(|| "Not yet completed".to_owned()),
+                ),
+            );
+            table_end(out);
+        }
+        out.push_str("</section>\n");
+    }
+
+    section_start(out, "measures", "Questionnaires (outcome measures)");
+    if r.measures.is_empty() {
+        none(out, "No questionnaire scores are recorded.");
+    } else {
+        out.push_str("<table>\n<thead><tr><th scope=\"col\">Taken on</th><th scope=\"col\">Questionnaire</th><th scope=\"col\">Answers, question by question</th><th scope=\"col\">Total</th><th scope=\"col\">Meaning</th></tr></thead>\n<tbody>\n");
+        for m in &r.measures {
+            let items: Vec<String> = m.items.iter().map(u8::to_string).collect();
+            let mut meaning = m.band.clone();
+            if m.above_cut_off {
+                meaning.push_str("; at or above the usual clinical cut-off");
+            }
+            if let Some(c) = &m.change {
+                meaning.push_str(&format!("; {c}"));
+            }
+            if m.entered_in_error {
+                meaning = format!(
+                    "Entered in error, not counted{}",
+                    m.entered_in_error_reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                );
+            }
+            out.push_str(&format!(
+                "<tr id=\"measure-{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                m.id,
+                escape(&day(m.taken_on)),
+                escape(&m.name),
+                escape(&items.join(", ")),
+                m.total,
+                escape(&meaning)
+            ));
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+
+    section_start(out, "risk", "Risk assessments");
+    if r.risk_assessments.is_empty() {
+        none(out, "No risk assessments are recorded.");
+    } else {
+        for a in &r.risk_assessments {
+            out.push_str(&format!(
+                "<article class=\"note\" id=\"risk-{}\">\n<h3>Risk assessment, {}</h3>\n<p class=\"meta\">{}</p>\n<table>\n",
+                a.id,
+                escape(&moment(&a.written_at)),
+                match &a.signed_at {
+                    Some(at) => format!("Signed {}.", escape(&moment(at))),
+                    None => format!(
+                        "Draft, not yet signed (last changed {}).",
+                        escape(&moment(&a.updated_at))
+                    ),
+                }
+            ));
+            for d in &a.domains {
+                let mut parts = vec![d.status.clone()];
+                for (label, text) in [
+                    ("Now", &d.current),
+                    ("History", &d.history),
+                    ("Protective factors", &d.protective_factors),
+                    ("Actions", &d.actions),
+                ] {
+                    if !text.trim().is_empty() {
+                        parts.push(format!("{label}: {text}"));
+                    }
+                }
+                row(out, &d.domain, Some(parts.join("\n")));
+            }
+            row(
+                out,
+                "Protective factors",
+                Some(a.protective_factors.clone()),
+            );
+            row(out, "Actions", Some(a.actions.clone()));
+            row(out, "Overall concern", Some(a.overall_concern.clone()));
+            row(out, "To be reviewed by", a.review_on.map(day));
+            out.push_str("</table>\n");
+            for x in &a.addenda {
+                out.push_str(&format!(
+                    "<div class=\"addendum\">\n<p class=\"meta\">Addendum, {}. Reason: {}</p>\n<p>{}</p>\n</div>\n",
+                    escape(&moment(&x.written_at)),
+                    escape(&x.reason),
+                    escape(&x.body).replace('\n', "<br>")
+                ));
+            }
+            out.push_str("</article>\n");
+        }
+        out.push_str("</section>\n");
+    }
+
+    section_start(out, "safety-plan", "Safety plan");
+    if r.safety_plans.is_empty() {
+        none(out, "No safety plan is recorded.");
+    } else {
+        out.push_str("<p>Every saved version, oldest first.</p>\n");
+        for p in &r.safety_plans {
+            table_start(
+                out,
+                format!("safety-plan-{}", p.version),
+                format!("Version {}", p.version),
+                format!("Saved {}.", moment(&p.saved_at)),
+            );
+            row(out, "My warning signs", Some(p.warning_signs.clone()));
+            row(
+                out,
+                "Things I can do on my own",
+                Some(p.things_i_can_do.clone()),
+            );
+            row(
+                out,
+                "People and places that help",
+                Some(p.people_and_places.clone()),
+            );
+            row(
+                out,
+                "People I can ask for help",
+                Some(p.people_to_ask.clone()),
+            );
+            row(out, "Crisis contacts", Some(p.crisis_contacts.clone()));
+            row(
+                out,
+                "Making my surroundings safer",
+                Some(p.environment_safer.clone()),
+            );
+            row(
+                out,
+                "My reasons for living",
+                Some(p.reasons_for_living.clone()),
+            );
+            table_end(out);
+        }
+        out.push_str("</section>\n");
+    }
+
+    section_start(out, "capacity", "Mental capacity assessments");
+    if r.capacity_decisions.is_empty() {
+        none(out, "No mental capacity assessments are recorded.");
+    } else {
+        for c in &r.capacity_decisions {
+            table_start(
+                out,
+                format!("capacity-{}", c.id),
+                format!("Assessed on {}", day(c.assessed_on)),
+                format!("Recorded {}.", moment(&c.recorded_at)),
+            );
+            row(out, "The decision", Some(c.decision.clone()));
+            row(out, "Impairment considered", Some(c.impairment.clone()));
+            for (label, p) in [
+                ("Able to understand the information", &c.understand),
+                ("Able to retain it", &c.retain),
+                ("Able to use or weigh it", &c.use_or_weigh),
+                ("Able to communicate the decision", &c.communicate),
+            ] {
+                row(
+                    out,
+                    label,
+                    Some(format!("{}. {}", yes_no(p.able), p.evidence)),
+                );
+            }
+            row(out, "Outcome", Some(c.outcome_in_words.clone()));
+            row(out, "Who was consulted", Some(c.consulted.clone()));
+            row(out, "Best-interest decision", Some(c.best_interest.clone()));
+            row(out, "To be reviewed by", c.review_on.map(day));
+            table_end(out);
+        }
+        out.push_str("</section>\n");
+    }
+
+    section_start(
+        out,
+        "after-death",
+        "Your wishes for your records after your death",
+    );
+    if r.after_death_wishes.is_empty() {
+        none(out, "No wishes are recorded.");
+    } else {
+        for w in &r.after_death_wishes {
+            table_start(
+                out,
+                format!("after-death-{}", w.version),
+                format!(
+                    "Version {}, as you told us on {}",
+                    w.version,
+                    day(w.recorded_on)
+                ),
+                format!("Recorded {}.", moment(&w.recorded_at)),
+            );
+            row(out, "Your wishes", Some(w.wishes.clone()));
+            row(out, "Who may see your records", Some(w.who_may_see.clone()));
+            row(out, "Who may not see them", Some(w.who_may_not_see.clone()));
+            table_end(out);
+        }
+        out.push_str("</section>\n");
+    }
 }

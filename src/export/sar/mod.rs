@@ -41,7 +41,8 @@ use crate::vault::Session;
 
 pub use data::{schema_json, BundleData, WithheldCount, SCHEMA_VERSION};
 pub use review::{
-    review_candidates, CandidateWhy, ReviewCandidate, Withhold, WithholdReason, WithholdTarget,
+    disclosure_candidates, review_candidates, CandidateWhy, ReviewCandidate, Withhold,
+    WithholdReason, WithholdTarget,
 };
 pub use verify::{verify, BundleKey, Verified};
 
@@ -115,6 +116,58 @@ pub struct Exported {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub request_reference: i64,
     pub withheld: Vec<WithheldCount>,
+    /// Whether the request was marked completed in the requests register.
+    pub request_completed: bool,
+    /// Why it was not, in the register's words (no clinical text), if it was not.
+    pub request_not_completed: Option<String>,
+}
+
+/// The request must be in the register, for this client, and a request for a copy (access or
+/// portability).
+fn check_request(session: &Session, client_id: i64, request_id: i64) -> Result<()> {
+    use crate::domain::requests::{self, RequestKind};
+    let advice = "Give the number of this client's access (or portability) request from the requests register; record the request there first if it is not.";
+    let req = match requests::get(session, request_id) {
+        Ok(r) => r,
+        Err(Error::NotFound { .. }) => {
+            return Err(Error::rule(
+                format!("There is no request {request_id} in the requests register."),
+                advice,
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    if req.client_id != client_id {
+        return Err(Error::rule(
+            format!("Request {request_id} is another client's request."),
+            advice,
+        ));
+    }
+    if !matches!(req.kind, RequestKind::Access | RequestKind::Portability) {
+        return Err(Error::rule(
+            format!(
+                "Request {request_id} is a request for {}, not for a copy of the records.",
+                req.kind.label().to_lowercase()
+            ),
+            advice,
+        ));
+    }
+    Ok(())
+}
+
+/// The client's requests a subject-access copy can answer: access and portability requests not
+/// yet completed, oldest first.
+pub fn open_copy_requests(
+    session: &Session,
+    client_id: i64,
+) -> Result<Vec<crate::domain::requests::Request>> {
+    use crate::domain::requests::{self, RequestKind};
+    let mut list: Vec<_> = requests::for_client(session, client_id)?
+        .into_iter()
+        .filter(|r| r.is_open() && matches!(r.kind, RequestKind::Access | RequestKind::Portability))
+        .collect();
+    list.sort_by_key(|a| (a.received_on, a.id));
+    Ok(list)
 }
 
 /// Makes the bundle, writes it, and records the export and every withholding in the vault and
@@ -130,6 +183,7 @@ pub fn export(
             "Give the request's number from the requests register.",
         ));
     }
+    check_request(session, request.client_id, request.request_id)?;
     match &request.protection {
         Protection::Passphrase(p) => p.check_strength()?,
         Protection::Recipient(r) => {
@@ -145,19 +199,30 @@ pub fn export(
     let client = clients::get(session, request.client_id)?;
     let mut client_notes = notes::for_client(session, client.id)?;
     client_notes.reverse(); // oldest first
-    let resolved = review::resolve(&client_notes, request.withhold)?;
+    let client_disclosures = crate::domain::disclosures::for_client(session, client.id)?;
+    let disclosure_ids: Vec<i64> = client_disclosures.iter().map(|d| d.id).collect();
+    let resolved = review::resolve(&client_notes, &disclosure_ids, request.withhold)?;
     let now = Utc::now();
     let created_at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
     let gathered = gather::gather(
         session,
         &client,
         &client_notes,
+        &client_disclosures,
         &resolved,
         request.request_id,
         &created_at,
     )?;
-    let withheld_texts = gather::withheld_texts(&client_notes, &resolved);
+    let mut withheld_texts = gather::withheld_texts(&client_notes, &resolved);
     gather::check_nothing_withheld_remains(&gathered.data, &withheld_texts)?;
+    // A withheld disclosure's own words must be in no file either (checked byte by byte below).
+    for d in client_disclosures
+        .iter()
+        .filter(|d| resolved.disclosures.contains_key(&d.id))
+    {
+        withheld_texts.push((0, d.what_shared.as_str()));
+        withheld_texts.push((0, d.rationale.as_str()));
+    }
 
     let index = Zeroizing::new(html::render(&gathered.data).into_bytes());
     let data_json = Zeroizing::new(
@@ -289,12 +354,23 @@ pub fn export(
             return Err(e);
         }
     };
+    // The request is answered: mark it completed. If the register refuses (a request already
+    // completed, say), the copy still stands and the refusal is passed on to be shown.
+    let today = chrono::Local::now().date_naive();
+    let request_not_completed =
+        match crate::domain::requests::complete(session, request.request_id, today) {
+            Ok(_) => None,
+            Err(Error::RecordRule { rule, .. }) => Some(rule),
+            Err(e) => Some(e.to_string()),
+        };
     progress(SarProgress {
         stage: SarStage::Done,
         done: total,
         total,
     });
     Ok(Exported {
+        request_completed: request_not_completed.is_none(),
+        request_not_completed,
         export_id,
         path: request.out.to_owned(),
         protection: request.protection.as_str().to_owned(),
@@ -404,6 +480,14 @@ fn record(
             ])?;
             logged.push(json!({ "item": "passage", "note_id": cut.note_id, "addendum_id": addendum_id, "reason": cut.reason.as_str() }));
         }
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO sar_withheld_disclosures (export_id, disclosure_id, reason, comment)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (disclosure_id, (reason, comment)) in &resolved.disclosures {
+            insert.execute(params![export_id, disclosure_id, reason.as_str(), comment])?;
+            logged.push(json!({ "item": "disclosure", "disclosure_id": disclosure_id, "reason": reason.as_str() }));
+        }
     }
     audit::append(
         &tx,
@@ -450,6 +534,18 @@ pub struct LoggedExport {
     pub files: u32,
     pub manifest_sha256: String,
     pub withheld: Vec<LoggedWithholding>,
+    /// Disclosures withheld whole.
+    pub withheld_disclosures: Vec<LoggedDisclosureWithholding>,
+}
+
+/// One disclosure withheld from an export, as the vault keeps it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoggedDisclosureWithholding {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub disclosure_id: i64,
+    pub reason: WithholdReason,
+    pub comment: Option<String>,
 }
 
 /// A client's exports, newest first, each with its withholdings.
@@ -469,6 +565,7 @@ pub fn exports_for_client(session: &Session, client_id: i64) -> Result<Vec<Logge
                 files: r.get(4)?,
                 manifest_sha256: r.get(5)?,
                 withheld: Vec::new(),
+                withheld_disclosures: Vec::new(),
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -490,6 +587,23 @@ pub fn exports_for_client(session: &Session, client_id: i64) -> Result<Vec<Logge
                     // The CHECK constraint allows only the three reasons.
                     reason: WithholdReason::parse(&reason).unwrap_or(WithholdReason::ThirdParty),
                     comment: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+    }
+    let mut withheld_disclosures = conn.prepare_cached(
+        "SELECT disclosure_id, reason, comment FROM sar_withheld_disclosures
+         WHERE export_id = ?1 ORDER BY id",
+    )?;
+    for e in &mut exports {
+        e.withheld_disclosures = withheld_disclosures
+            .query_map([e.id], |r| {
+                let reason: String = r.get(1)?;
+                Ok(LoggedDisclosureWithholding {
+                    disclosure_id: r.get(0)?,
+                    // The CHECK constraint allows only the three reasons.
+                    reason: WithholdReason::parse(&reason).unwrap_or(WithholdReason::ThirdParty),
+                    comment: r.get(2)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

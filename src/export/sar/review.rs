@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::disclosures::{self, Disclosure};
 use crate::domain::notes::{self, Note};
 use crate::error::{Error, Result};
 use crate::vault::Session;
@@ -96,6 +97,11 @@ pub enum WithholdTarget {
         note_id: i64,
         text: String,
     },
+    /// A whole entry of the disclosures record (it may name the person it was shared with).
+    Disclosure {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        disclosure_id: i64,
+    },
 }
 
 /// One decision of the review.
@@ -117,8 +123,8 @@ pub enum CandidateWhy {
     FlaggedThirdParty,
 }
 
-/// An item that may hold information about someone other than the client. (Joint-session notes
-/// and disclosures join this list when they exist.)
+/// A note that may hold information about someone other than the client. (Disclosures, which
+/// always name someone else, are offered separately by [`disclosure_candidates`].)
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewCandidate {
@@ -138,6 +144,14 @@ pub fn review_candidates(session: &Session, client_id: i64) -> Result<Vec<Review
             note,
         })
         .collect())
+}
+
+/// The client's disclosures, oldest first: each records information shared with someone else
+/// and names them, so each may hold information about a third party and is offered for review.
+pub fn disclosure_candidates(session: &Session, client_id: i64) -> Result<Vec<Disclosure>> {
+    let mut list = disclosures::for_client(session, client_id)?;
+    list.sort_by_key(|a| (a.disclosed_on, a.id));
+    Ok(list)
 }
 
 /// Where a passage is: a note's body, or one of its addenda.
@@ -167,6 +181,8 @@ pub struct Resolved {
     pub addenda: BTreeMap<i64, (i64, WithholdReason, Option<String>)>,
     /// Sorted by place then start; never overlapping.
     pub cuts: Vec<Cut>,
+    /// disclosure id → (reason, comment)
+    pub disclosures: BTreeMap<i64, (WithholdReason, Option<String>)>,
 }
 
 fn not_this_clients(what: &str, id: i64) -> Error {
@@ -176,8 +192,13 @@ fn not_this_clients(what: &str, id: i64) -> Error {
     )
 }
 
-/// Checks every decision against the client's own notes and turns passages into byte ranges.
-pub fn resolve(client_notes: &[Note], decisions: &[Withhold]) -> Result<Resolved> {
+/// Checks every decision against the client's own notes (and disclosures, by id) and turns
+/// passages into byte ranges.
+pub fn resolve(
+    client_notes: &[Note],
+    client_disclosures: &[i64],
+    decisions: &[Withhold],
+) -> Result<Resolved> {
     let note_by_id: BTreeMap<i64, &Note> = client_notes.iter().map(|n| (n.id, n)).collect();
     let mut out = Resolved::default();
     for d in decisions {
@@ -188,6 +209,15 @@ pub fn resolve(client_notes: &[Note], decisions: &[Withhold]) -> Result<Resolved
             .filter(|c| !c.is_empty())
             .map(str::to_owned);
         match &d.target {
+            WithholdTarget::Disclosure { disclosure_id } => {
+                if !client_disclosures.contains(disclosure_id) {
+                    return Err(Error::rule(
+                        format!("Disclosure {disclosure_id} is not in this client's file."),
+                        "Withhold only disclosures recorded for the client the copy is for.",
+                    ));
+                }
+                out.disclosures.insert(*disclosure_id, (d.reason, comment));
+            }
             WithholdTarget::Note { note_id } => {
                 if !note_by_id.contains_key(note_id) {
                     return Err(not_this_clients("Note", *note_id));
@@ -356,7 +386,7 @@ mod tests {
                 comment: Some("  ".into()),
             },
         ];
-        let r = resolve(&notes, &decisions).unwrap();
+        let r = resolve(&notes, &[], &decisions).unwrap();
         let (body, n) = apply_cuts(&notes[0].body, Place::Body(7), &r.cuts);
         assert_eq!(
             body,
@@ -380,13 +410,13 @@ mod tests {
             reason: WithholdReason::ThirdParty,
             comment: None,
         };
-        assert!(resolve(&notes, &[bad_range]).is_err());
+        assert!(resolve(&notes, &[], &[bad_range]).is_err());
         let other = Withhold {
             target: WithholdTarget::Note { note_id: 8 },
             reason: WithholdReason::ThirdParty,
             comment: None,
         };
-        assert!(resolve(&notes, &[other])
+        assert!(resolve(&notes, &[], &[other])
             .unwrap_err()
             .to_string()
             .contains("not in this client's file"));

@@ -904,7 +904,7 @@ days: number, };
 
 export type WithholdReason = "third_party" | "serious_harm" | "legal_privilege";
 
-export type WithholdTarget = { "type": "note", note_id: number, } | { "type": "addendum", addendum_id: number, } | { "type": "range", note_id: number, start: number, end: number, } | { "type": "passage", note_id: number, text: string, };
+export type WithholdTarget = { "type": "note", note_id: number, } | { "type": "addendum", addendum_id: number, } | { "type": "range", note_id: number, start: number, end: number, } | { "type": "passage", note_id: number, text: string, } | { "type": "disclosure", disclosure_id: number, };
 
 export type Withhold = { target: WithholdTarget, reason: WithholdReason, 
 /**
@@ -918,7 +918,13 @@ export type ReviewCandidate = { why: CandidateWhy, note: Note, };
 
 export type LoggedWithholding = { item: string, note_id: number, addendum_id: number | null, range: [number, number] | null, reason: WithholdReason, comment: string | null, };
 
-export type LoggedExport = { id: number, request_id: number, created_at: string, protection: string, files: number, manifest_sha256: string, withheld: Array<LoggedWithholding>, };
+export type LoggedDisclosureWithholding = { disclosure_id: number, reason: WithholdReason, comment: string | null, };
+
+export type LoggedExport = { id: number, request_id: number, created_at: string, protection: string, files: number, manifest_sha256: string, withheld: Array<LoggedWithholding>, 
+/**
+ * Disclosures withheld whole.
+ */
+withheld_disclosures: Array<LoggedDisclosureWithholding>, };
 
 export type WithheldCount = { 
 /**
@@ -944,7 +950,11 @@ passages: number,
 /**
  * Attachments withheld with the notes they belong to.
  */
-attachments: number, };
+attachments: number, 
+/**
+ * Entries of the disclosures record withheld whole.
+ */
+disclosures: number, };
 
 export type SarStage = "gathering" | "writing" | "done";
 
@@ -954,17 +964,35 @@ export type Exported = { export_id: number, path: string,
 /**
  * passphrase, recipient or plaintext_folder.
  */
-protection: string, files: number, bytes: number, manifest_sha256: string, case_reference: string, request_reference: number, withheld: Array<WithheldCount>, };
+protection: string, files: number, bytes: number, manifest_sha256: string, case_reference: string, request_reference: number, withheld: Array<WithheldCount>, 
+/**
+ * Whether the request was marked completed in the requests register.
+ */
+request_completed: boolean, 
+/**
+ * Why it was not, in the register's words (no clinical text), if it was not.
+ */
+request_not_completed: string | null, };
 
 export type SarClientArgs = { client_id: number, };
 
-export type SarReview = { case_ref: string, candidates: Array<ReviewCandidate>, past_exports: Array<LoggedExport>, };
+export type SarReview = { case_ref: string, candidates: Array<ReviewCandidate>, 
+/**
+ * Every disclosure recorded for the client: each names someone else, so each is offered
+ * for review and may be withheld whole.
+ */
+disclosures: Array<Disclosure>, 
+/**
+ * The client's access and portability requests not yet completed, to choose from.
+ */
+open_requests: Array<Request>, past_exports: Array<LoggedExport>, };
 
 export type BundleProtection = "passphrase" | "recipient";
 
 export type ExportSarArgs = { client_id: number, 
 /**
- * The requests register's number for the access request.
+ * The requests register's number for the client's access (or portability) request; it is
+ * marked completed once the copy is made.
  */
 request_id: number, withhold: Array<Withhold>, protection: BundleProtection, 
 /**

@@ -1075,9 +1075,22 @@ fn the_plaintext_folder_is_written_only_when_asked_for_with_a_warning() {
 fn only_this_clients_access_or_portability_request_is_answered_and_it_is_completed() {
     let v = TestVault::empty();
     v.init();
-    let (p, erasure, others) = {
+    let (p, erasure, others, unchecked) = {
         let mut s = unlocked(&v);
         let p = practice(&mut s);
+        // An access request whose requester's identity is not yet checked: no copy for it.
+        let unchecked = requests::add(
+            &mut s,
+            p.client_id,
+            NewRequest {
+                kind: RequestKind::Access,
+                received_on: "2026-03-04".parse().unwrap(),
+                identity_checked_on: None,
+                details: None,
+            },
+        )
+        .unwrap()
+        .id;
         let erasure = requests::add(
             &mut s,
             p.client_id,
@@ -1110,7 +1123,7 @@ fn only_this_clients_access_or_portability_request_is_answered_and_it_is_complet
             vec![p.request]
         );
         s.lock().unwrap();
-        (p, erasure, others)
+        (p, erasure, others, unchecked)
     };
     let pass = v.secret_file("pass", PASSPHRASE);
     let export = |request: &str, folder: &str| {
@@ -1131,6 +1144,7 @@ fn only_this_clients_access_or_portability_request_is_answered_and_it_is_complet
         (others.to_string(), "another client's request"),
         (erasure.to_string(), "not for a copy of the records"),
         ("999".to_owned(), "There is no request 999"),
+        (unchecked.to_string(), "has not been checked"),
     ] {
         let (r, folder) = export(&request, &format!("refused-{request}"));
         assert_eq!(code(&r), 6, "{}", stderr(&r));

@@ -122,8 +122,9 @@ pub struct Exported {
     pub request_not_completed: Option<String>,
 }
 
-/// The request must be in the register, for this client, and a request for a copy (access or
-/// portability).
+/// The request must be in the register, for this client, a request for a copy (access or
+/// portability), and from someone whose identity has been checked: a copy of a clinical record
+/// given to the wrong person is itself a breach.
 fn check_request(session: &Session, client_id: i64, request_id: i64) -> Result<()> {
     use crate::domain::requests::{self, RequestKind};
     let advice = "Give the number of this client's access (or portability) request from the requests register; record the request there first if it is not.";
@@ -152,11 +153,17 @@ fn check_request(session: &Session, client_id: i64, request_id: i64) -> Result<(
             advice,
         ));
     }
+    if req.identity_checked_on.is_none() {
+        return Err(Error::rule(
+            format!("The identity of whoever made request {request_id} has not been checked."),
+            format!("A copy goes only to someone whose identity you have checked. Check it, record the day in the requests register (casenotes request identity {request_id} --on YYYY-MM-DD, or \"Identity checked\" on the client's file), then make the copy. Nothing was written."),
+        ));
+    }
     Ok(())
 }
 
 /// The client's requests a subject-access copy can answer: access and portability requests not
-/// yet completed, oldest first.
+/// yet completed whose requester's identity has been checked, oldest first.
 pub fn open_copy_requests(
     session: &Session,
     client_id: i64,
@@ -164,7 +171,11 @@ pub fn open_copy_requests(
     use crate::domain::requests::{self, RequestKind};
     let mut list: Vec<_> = requests::for_client(session, client_id)?
         .into_iter()
-        .filter(|r| r.is_open() && matches!(r.kind, RequestKind::Access | RequestKind::Portability))
+        .filter(|r| {
+            r.is_open()
+                && r.identity_checked_on.is_some()
+                && matches!(r.kind, RequestKind::Access | RequestKind::Portability)
+        })
         .collect();
     list.sort_by_key(|a| (a.received_on, a.id));
     Ok(list)

@@ -235,7 +235,7 @@ mod tests {
                     casenotes::domain::requests::NewRequest {
                         kind: casenotes::domain::requests::RequestKind::Access,
                         received_on: chrono::Local::now().date_naive(),
-                        identity_checked_on: None,
+                        identity_checked_on: Some(chrono::Local::now().date_naive()),
                         details: None,
                     },
                 )?;

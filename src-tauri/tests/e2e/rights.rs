@@ -118,6 +118,16 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
     assert!(line.contains("Access request from Wren Halloran"), "{line}");
     assert!(line.contains(&uk(due)), "{line}");
     assert!(line.contains("due "), "{line}");
+    // Today never says "nothing needs your attention" above a request that does.
+    wait_for_text_containing(&app, "today", "Today").await;
+    let deadline = std::time::Instant::now() + super::WAIT;
+    while app.present("today-nothing").await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Today says nothing needs attention while a request is due"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     app.shot("rights-home").await;
     app.click("home-request-open").await;
     app.wait_for("client-file").await;

@@ -89,7 +89,10 @@ async fn today_lists_what_needs_attention_and_each_line_opens_the_client() {
     app.unlock_to_home().await;
     app.wait_for("today").await;
     let alert = wait_for_text_containing(&app, "today-alerts", "PHQ-9 item 9 scored 1").await;
-    assert!(alert.contains("C-0001"), "{alert}");
+    assert!(
+        alert.contains("C-0001") && alert.contains(" (thoughts of being better off dead"),
+        "{alert}"
+    );
     let review = app.text_of("today-reviews").await;
     assert!(
         review.contains("C-0002: risk assessment review")

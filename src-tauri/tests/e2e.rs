@@ -14,10 +14,12 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use casenotes::secret::Passphrase;
 use casenotes::vault::{Unlock, Vault};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -39,6 +41,8 @@ mod canary;
 mod clients;
 #[path = "e2e/hardening.rs"]
 mod hardening;
+#[path = "e2e/keyboard.rs"]
+mod keyboard;
 #[path = "e2e/measures.rs"]
 mod measures;
 #[path = "e2e/notes.rs"]
@@ -348,6 +352,146 @@ impl App {
     async fn quit(self) {
         let _ = self.client.close().await;
     }
+
+    /// Runs the axe-core accessibility checks on the page as it is now, and fails the test with
+    /// every serious or critical finding: its rule, what it asks for, and the elements it found.
+    /// Moderate and minor findings are printed but do not fail.
+    ///
+    /// axe-core is a dev dependency of the UI (`ui/node_modules/axe-core`), read here and injected
+    /// through WebDriver: the app's bundle never holds it. Injecting it needs nothing from the
+    /// page's CSP (`script-src 'self'`, no 'unsafe-eval'): WebKitWebDriver runs an Execute Script
+    /// body as the automation's own script, not as a `<script>` element or through `eval`, so the
+    /// 640 kB of axe sent as the body of one Execute Script defines `window.axe` like any other
+    /// test script. (A `<script>` element with the source inline would be refused by the CSP.)
+    /// Locking reloads the page, so axe is injected again whenever it is missing.
+    pub(crate) async fn audit_a11y(&self, screen: &str) {
+        let (serious, others) = self.a11y_findings(screen).await;
+        for line in &others {
+            println!("a11y {screen}: {line}");
+        }
+        println!(
+            "a11y {screen}: {} finding(s), {} serious or critical",
+            serious.len() + others.len(),
+            serious.len()
+        );
+        if !serious.is_empty() {
+            self.fail(&format!(
+                "axe-core found {} serious or critical accessibility problem(s) on {screen}:\n{}",
+                serious.len(),
+                serious.join("\n")
+            ))
+            .await;
+        }
+    }
+
+    /// axe-core's findings on the page as it is now, one line each (impact, rule, what it asks
+    /// for, the elements): the serious and critical ones, then the rest.
+    pub(crate) async fn a11y_findings(&self, screen: &str) -> (Vec<String>, Vec<String>) {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .unwrap();
+        if loaded != json!(true) {
+            let injected = self
+                .client
+                .execute(
+                    &format!("{}\n;return typeof window.axe;", axe_source()),
+                    vec![],
+                )
+                .await;
+            match injected {
+                Ok(v) if v == json!("object") => {}
+                other => {
+                    self.fail(&format!("axe-core could not be injected: {other:?}"))
+                        .await
+                }
+            }
+        }
+        // Two animation frames first, so that axe sees what is on screen.
+        let answer = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => {
+                   window.axe.run(document, { resultTypes: ['violations'] }).then(
+                     (r) => done({ ok: r.violations.map((v) => ({
+                       id: v.id, impact: v.impact, help: v.help,
+                       nodes: v.nodes.map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ') : '')),
+                     })), passed: r.passes.length }),
+                     (e) => done({ err: String(e) }));
+                 }));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let Some(violations) = answer["ok"].as_array() else {
+            self.fail(&format!("axe-core did not run on {screen}: {answer}"))
+                .await
+        };
+        println!(
+            "a11y {screen}: axe-core {} rule(s) passed",
+            answer["passed"].as_u64().unwrap_or(0)
+        );
+        let (mut serious, mut others) = (Vec::new(), Vec::new());
+        for v in violations {
+            let impact = v["impact"].as_str().unwrap_or("unknown");
+            let line = format!(
+                "[{impact}] {} ({}): {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or("?"),
+                v["nodes"]
+                    .as_array()
+                    .map(|n| n
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; "))
+                    .unwrap_or_default()
+            );
+            if matches!(impact, "serious" | "critical") {
+                serious.push(line);
+            } else {
+                others.push(line);
+            }
+        }
+        (serious, others)
+    }
+
+    /// Presses and releases one key as the keyboard would, on whatever has the focus (WebDriver
+    /// actions: the key goes where focus is, nothing is focused for it first).
+    pub(crate) async fn press(&self, key: Key) {
+        let keys = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client.perform_actions(keys).await.unwrap();
+    }
+
+    /// Types text as key presses on whatever has the focus.
+    pub(crate) async fn type_keys(&self, text: &str) {
+        let mut keys = KeyActions::new("keyboard".to_owned());
+        for c in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(keys).await.unwrap();
+    }
+}
+
+/// axe-core's source, read once from the UI's dev dependencies.
+fn axe_source() -> &'static str {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (axe-core is a dev dependency of the UI: cd ui && npm ci)",
+                path.display()
+            )
+        })
+    })
 }
 
 /// The titles of the top-level windows on the (virtual) display, as the window manager sees them.

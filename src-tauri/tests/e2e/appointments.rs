@@ -30,6 +30,7 @@ async fn book_an_appointment_and_see_it_on_the_day_view() {
     assert!(error.contains("fee in pounds"), "{error}");
     app.type_into("appointment-fee", "62.50").await;
     app.shot("28-book-appointment").await;
+    app.audit_a11y("booking an appointment").await;
     app.click("appointment-submit").await;
     let entry = app.wait_for_text("timeline-appointment").await;
     assert!(
@@ -47,6 +48,7 @@ async fn book_an_appointment_and_see_it_on_the_day_view() {
         "{row}"
     );
     app.shot("29-day-view").await;
+    app.audit_a11y("the day view").await;
     app.click("day-next").await;
     app.wait_for("day-empty").await;
     app.click("day-previous").await;

@@ -31,6 +31,7 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     let error = app.wait_for_text("client-form-error").await;
     assert!(error.contains("not a valid address"), "{error}");
     app.shot("20-add-client-error").await;
+    app.audit_a11y("the new client form with an error").await;
     app.type_into("client-email", "pq@example.org").await;
     app.click("client-form-submit").await;
     let name = wait_for_text_containing(&app, "client-file-name", "Philippa Quernmoor").await;
@@ -39,6 +40,7 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     app.type_into("client-filter", "quern").await;
     app.wait_for("open-client-C-0001").await;
     app.shot("21-client-list").await;
+    app.audit_a11y("the client list").await;
     app.type_into("client-filter", "nobody-like-this").await;
     app.wait_for("no-clients").await;
     app.type_into("client-filter", "C-0001").await;
@@ -94,9 +96,11 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
         .unwrap();
     wait_for_text_containing(&app, "note-save-status", "Draft saved").await;
     app.shot("22-note-editor").await;
+    app.audit_a11y("the note editor").await;
     app.click("note-sign").await;
     app.wait_for("note-sign-confirm").await;
     app.shot("23-sign-confirm").await;
+    app.audit_a11y("the sign confirmation").await;
     app.click("note-sign-confirm").await;
     app.wait_for("note-signed").await;
     let html = app.text_of("note-html").await;
@@ -140,6 +144,8 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
     let addendum = wait_for_text_containing(&app, "addendum", "Wrong day recorded").await;
     assert!(addendum.contains("wintergreen"), "{addendum}");
     app.shot("24-client-file").await;
+    app.audit_a11y("the client file with a signed note and addendum")
+        .await;
 
     // Ctrl+K finds the note and the addendum; Enter opens the client's file.
     app.click("nav-clients").await;
@@ -160,6 +166,7 @@ async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
         .unwrap();
     assert_eq!(marked.to_lowercase(), "zephyrine");
     app.shot("25-search").await;
+    app.audit_a11y("search").await;
     // Enter on a note opens the client's file with that note in view and focused.
     app.wait_for("search-input")
         .await

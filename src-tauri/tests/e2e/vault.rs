@@ -20,6 +20,7 @@ async fn first_run_creates_a_vault_and_shows_the_recovery_key_once() {
 
     app.wait_for("first-run").await;
     app.shot("01-first-run").await;
+    app.audit_a11y("first run").await;
     app.type_into("create-passphrase", "too short").await;
     app.type_into("create-confirmation", "too short").await;
     app.click("create-submit").await;
@@ -47,6 +48,7 @@ async fn first_run_creates_a_vault_and_shows_the_recovery_key_once() {
         "a recovery key is shown"
     );
     app.shot("03-recovery-key").await;
+    app.audit_a11y("the recovery key step").await;
     let continue_button = app.wait_for("recovery-continue").await;
     assert!(
         !continue_button.is_enabled().await.unwrap(),
@@ -69,6 +71,7 @@ async fn first_run_creates_a_vault_and_shows_the_recovery_key_once() {
         "the recovery key is gone from the page"
     );
     app.shot("04-home").await;
+    app.audit_a11y("Home").await;
     app.quit().await;
 
     // The vault on disk opens with both secrets the practitioner was given.
@@ -97,6 +100,7 @@ async fn wrong_passphrase_stays_locked_then_unlock_and_lock_by_button_and_shortc
     app.wait_for("lock-screen").await;
     wait_for_window_title("casenotes (locked)").await;
     app.shot("05-lock-screen").await;
+    app.audit_a11y("the lock screen").await;
     let home = app.client.current_url().await.unwrap();
     app.client
         .execute(
@@ -126,6 +130,8 @@ async fn wrong_passphrase_stays_locked_then_unlock_and_lock_by_button_and_shortc
         .await
         .contains("1 failed attempt"));
     app.shot("06-wrong-passphrase").await;
+    app.audit_a11y("the lock screen after a wrong passphrase")
+        .await;
 
     app.unlock_with(PASSPHRASE).await;
     app.wait_for("home").await;
@@ -320,6 +326,7 @@ async fn recovery_key_unlocks_and_sets_a_new_passphrase() {
         .starts_with("That is not a recovery key."));
     app.type_into("recover-key", &recovery_key).await;
     app.shot("12-recovery").await;
+    app.audit_a11y("recovery with the recovery key").await;
     app.click("recover-submit").await;
     app.wait_for("home").await;
     app.quit().await;
@@ -421,6 +428,7 @@ async fn settings_keep_the_idle_time_and_change_the_passphrase() {
         "Your passphrase has been changed."
     );
     app.shot("13-settings-passphrase-changed").await;
+    app.audit_a11y("Settings").await;
 
     app.mark_page().await;
     app.click("lock-button").await;

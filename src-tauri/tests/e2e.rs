@@ -6,14 +6,20 @@
 //! Each test gets its own temporary vault folder, handed to the app through `CASENOTES_VAULT`
 //! (the app inherits tauri-driver's environment), and its own tauri-driver on free ports. A
 //! screenshot of each screen goes to the folder printed at the start of each test.
+//!
+//! This file is only the shared harness (starting the app and tauri-driver, [`App`] and its
+//! helpers, temporary vaults); the tests live in `e2e/<concern>.rs`, one module per kind of
+//! record or part of the app, each listed in the `#[path] mod` block below.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use casenotes::secret::Passphrase;
 use casenotes::vault::{Unlock, Vault};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -23,6 +29,8 @@ const PASSPHRASE: &str = "marmalade tugboat orchard velvet";
 const WRONG: &str = "marmalade tugboat orchard violet";
 const WAIT: Duration = Duration::from_secs(15);
 
+#[path = "e2e/appointments.rs"]
+mod appointments;
 #[path = "e2e/attachments.rs"]
 mod attachments;
 #[path = "e2e/backups.rs"]
@@ -33,8 +41,12 @@ mod canary;
 mod clients;
 #[path = "e2e/hardening.rs"]
 mod hardening;
+#[path = "e2e/keyboard.rs"]
+mod keyboard;
 #[path = "e2e/measures.rs"]
 mod measures;
+#[path = "e2e/notes.rs"]
+mod notes;
 #[path = "e2e/retention.rs"]
 mod retention;
 #[path = "e2e/rights.rs"]
@@ -45,6 +57,8 @@ mod risk;
 mod sar;
 #[path = "e2e/today.rs"]
 mod today;
+#[path = "e2e/vault.rs"]
+mod vault;
 
 /// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver and the app too.
 struct Driver {
@@ -338,6 +352,146 @@ impl App {
     async fn quit(self) {
         let _ = self.client.close().await;
     }
+
+    /// Runs the axe-core accessibility checks on the page as it is now, and fails the test with
+    /// every serious or critical finding: its rule, what it asks for, and the elements it found.
+    /// Moderate and minor findings are printed but do not fail.
+    ///
+    /// axe-core is a dev dependency of the UI (`ui/node_modules/axe-core`), read here and injected
+    /// through WebDriver: the app's bundle never holds it. Injecting it needs nothing from the
+    /// page's CSP (`script-src 'self'`, no 'unsafe-eval'): WebKitWebDriver runs an Execute Script
+    /// body as the automation's own script, not as a `<script>` element or through `eval`, so the
+    /// 640 kB of axe sent as the body of one Execute Script defines `window.axe` like any other
+    /// test script. (A `<script>` element with the source inline would be refused by the CSP.)
+    /// Locking reloads the page, so axe is injected again whenever it is missing.
+    pub(crate) async fn audit_a11y(&self, screen: &str) {
+        let (serious, others) = self.a11y_findings(screen).await;
+        for line in &others {
+            println!("a11y {screen}: {line}");
+        }
+        println!(
+            "a11y {screen}: {} finding(s), {} serious or critical",
+            serious.len() + others.len(),
+            serious.len()
+        );
+        if !serious.is_empty() {
+            self.fail(&format!(
+                "axe-core found {} serious or critical accessibility problem(s) on {screen}:\n{}",
+                serious.len(),
+                serious.join("\n")
+            ))
+            .await;
+        }
+    }
+
+    /// axe-core's findings on the page as it is now, one line each (impact, rule, what it asks
+    /// for, the elements): the serious and critical ones, then the rest.
+    pub(crate) async fn a11y_findings(&self, screen: &str) -> (Vec<String>, Vec<String>) {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .unwrap();
+        if loaded != json!(true) {
+            let injected = self
+                .client
+                .execute(
+                    &format!("{}\n;return typeof window.axe;", axe_source()),
+                    vec![],
+                )
+                .await;
+            match injected {
+                Ok(v) if v == json!("object") => {}
+                other => {
+                    self.fail(&format!("axe-core could not be injected: {other:?}"))
+                        .await
+                }
+            }
+        }
+        // Two animation frames first, so that axe sees what is on screen.
+        let answer = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => {
+                   window.axe.run(document, { resultTypes: ['violations'] }).then(
+                     (r) => done({ ok: r.violations.map((v) => ({
+                       id: v.id, impact: v.impact, help: v.help,
+                       nodes: v.nodes.map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ') : '')),
+                     })), passed: r.passes.length }),
+                     (e) => done({ err: String(e) }));
+                 }));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let Some(violations) = answer["ok"].as_array() else {
+            self.fail(&format!("axe-core did not run on {screen}: {answer}"))
+                .await
+        };
+        println!(
+            "a11y {screen}: axe-core {} rule(s) passed",
+            answer["passed"].as_u64().unwrap_or(0)
+        );
+        let (mut serious, mut others) = (Vec::new(), Vec::new());
+        for v in violations {
+            let impact = v["impact"].as_str().unwrap_or("unknown");
+            let line = format!(
+                "[{impact}] {} ({}): {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or("?"),
+                v["nodes"]
+                    .as_array()
+                    .map(|n| n
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; "))
+                    .unwrap_or_default()
+            );
+            if matches!(impact, "serious" | "critical") {
+                serious.push(line);
+            } else {
+                others.push(line);
+            }
+        }
+        (serious, others)
+    }
+
+    /// Presses and releases one key as the keyboard would, on whatever has the focus (WebDriver
+    /// actions: the key goes where focus is, nothing is focused for it first).
+    pub(crate) async fn press(&self, key: Key) {
+        let keys = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client.perform_actions(keys).await.unwrap();
+    }
+
+    /// Types text as key presses on whatever has the focus.
+    pub(crate) async fn type_keys(&self, text: &str) {
+        let mut keys = KeyActions::new("keyboard".to_owned());
+        for c in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(keys).await.unwrap();
+    }
+}
+
+/// axe-core's source, read once from the UI's dev dependencies.
+fn axe_source() -> &'static str {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (axe-core is a dev dependency of the UI: cd ui && npm ci)",
+                path.display()
+            )
+        })
+    })
 }
 
 /// The titles of the top-level windows on the (virtual) display, as the window manager sees them.
@@ -417,332 +571,6 @@ fn existing_vault() -> (tempfile::TempDir, PathBuf) {
     (tmp, vault)
 }
 
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn first_run_creates_a_vault_and_shows_the_recovery_key_once() {
-    let (_tmp, vault) = temp_vault();
-    let app = App::launch(&vault, &[]).await;
-
-    app.wait_for("first-run").await;
-    app.shot("01-first-run").await;
-    app.type_into("create-passphrase", "too short").await;
-    app.type_into("create-confirmation", "too short").await;
-    app.click("create-submit").await;
-    assert!(app
-        .wait_for_text("create-error")
-        .await
-        .contains("at least 12 characters"));
-    assert!(
-        !vault.join("vault.toml").exists(),
-        "no vault from a refused passphrase"
-    );
-
-    app.type_into("create-passphrase", PASSPHRASE).await;
-    assert!(app
-        .wait_for_text("create-strength")
-        .await
-        .starts_with("Strength: "));
-    app.type_into("create-confirmation", PASSPHRASE).await;
-    app.shot("02-first-run-filled").await;
-    app.click("create-submit").await;
-
-    let key = app.wait_for_text("recovery-key").await;
-    assert!(
-        key.starts_with("AGE-SECRET-KEY-1") && key.len() == 74,
-        "a recovery key is shown"
-    );
-    app.shot("03-recovery-key").await;
-    let continue_button = app.wait_for("recovery-continue").await;
-    assert!(
-        !continue_button.is_enabled().await.unwrap(),
-        "cannot continue before confirming"
-    );
-    app.click("recovery-stored").await;
-    app.type_into("recovery-last-six", "ZZZZZZ").await;
-    assert!(
-        !continue_button.is_enabled().await.unwrap(),
-        "wrong characters do not pass"
-    );
-    app.type_into("recovery-last-six", &key[key.len() - 6..])
-        .await;
-    assert!(continue_button.is_enabled().await.unwrap());
-    app.click("recovery-continue").await;
-
-    app.wait_for("home").await;
-    assert!(
-        !app.page_contents().await.contains(&key),
-        "the recovery key is gone from the page"
-    );
-    app.shot("04-home").await;
-    app.quit().await;
-
-    // The vault on disk opens with both secrets the practitioner was given.
-    let opened = Vault::open(&vault).unwrap();
-    opened
-        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
-            PASSPHRASE,
-        )))
-        .unwrap()
-        .lock()
-        .unwrap();
-    let recovery = casenotes::secret::RecoveryKey::parse(&key).unwrap();
-    opened
-        .unlock(Unlock::RecoveryKey(&recovery))
-        .unwrap()
-        .lock()
-        .unwrap();
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn wrong_passphrase_stays_locked_then_unlock_and_lock_by_button_and_shortcut() {
-    let (_tmp, vault) = existing_vault();
-    let app = App::launch(&vault, &[]).await;
-
-    app.wait_for("lock-screen").await;
-    wait_for_window_title("casenotes (locked)").await;
-    app.shot("05-lock-screen").await;
-    let home = app.client.current_url().await.unwrap();
-    app.client
-        .execute(
-            "location.href = 'https://example.com/'; return null;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        app.client.current_url().await.unwrap(),
-        home,
-        "the window left the app"
-    );
-    app.wait_for("lock-screen").await;
-    assert_eq!(app.invoke("vault_status").await["err"]["kind"], "locked");
-
-    app.unlock_with(WRONG).await;
-    let error = app.wait_for_text("unlock-error").await;
-    assert_eq!(error, "That passphrase does not open this vault.");
-    assert!(
-        app.present("lock-screen").await && !app.present("home").await,
-        "still locked"
-    );
-    assert!(app
-        .wait_for_text("failed-attempts")
-        .await
-        .contains("1 failed attempt"));
-    app.shot("06-wrong-passphrase").await;
-
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
-    assert!(app
-        .wait_for_text("failed-before-unlock")
-        .await
-        .contains("1 failed attempt"));
-    let vault_id = app.wait_for_text("vault-id").await;
-    assert_eq!(
-        vault_id,
-        Vault::open(&vault).unwrap().meta().vault_id.to_string()
-    );
-    app.shot("07-unlocked").await;
-    wait_for_window_title("casenotes").await;
-
-    app.mark_page().await;
-    app.click("lock-button").await;
-    app.wait_for_reloaded_lock_screen().await;
-    app.shot("08-locked-by-button").await;
-    wait_for_window_title("casenotes (locked)").await;
-    app.assert_nothing_left_after_lock(&[&vault_id, PASSPHRASE])
-        .await;
-    assert!(
-        !app.present("failed-attempts").await,
-        "the count was cleared by the unlock"
-    );
-
-    // Ctrl+L locks too.
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
-    app.wait_for_text("vault-id").await;
-    app.mark_page().await;
-    app.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&format!(
-            "{}l{}",
-            char::from(Key::Control),
-            char::from(Key::Null)
-        ))
-        .await
-        .unwrap();
-    app.wait_for_reloaded_lock_screen().await;
-    app.assert_nothing_left_after_lock(&[&vault_id, PASSPHRASE])
-        .await;
-    app.quit().await;
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn locks_itself_after_the_idle_time() {
-    let (_tmp, vault) = existing_vault();
-    let app = App::launch(&vault, &[("CASENOTES_IDLE_SECONDS", "4")]).await;
-
-    app.unlock_to_home().await;
-    let vault_id = app.wait_for_text("vault-id").await;
-    let unlocked_at = Instant::now();
-    assert_eq!(
-        app.invoke("vault_status").await["ok"]["vault_id"],
-        vault_id.as_str()
-    );
-
-    // Nobody touches anything: the lock screen comes back on its own, on a reloaded page.
-    app.mark_page().await;
-    app.wait_for_reloaded_lock_screen().await;
-    let idle = unlocked_at.elapsed();
-    assert!(
-        idle >= Duration::from_secs(3),
-        "locked after {idle:?}, sooner than the idle time"
-    );
-    app.shot("09-locked-when-idle").await;
-    app.assert_nothing_left_after_lock(&[&vault_id, PASSPHRASE])
-        .await;
-    app.quit().await;
-}
-
-/// Needs a Secret Service: scripts/test-desktop.sh runs the tests inside `dbus-run-session` with
-/// an unlocked gnome-keyring, so this is the real keychain, not a stand-in. The slot is made after
-/// the passphrase, offered after the Lock button, and gone when the app quits; the next run asks
-/// for the passphrase and then makes a fresh one.
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn keychain_unlock_works_only_after_the_passphrase_in_the_same_run() {
-    let (_tmp, vault) = existing_vault();
-    let app = App::launch(&vault, &[]).await;
-
-    app.wait_for("lock-screen").await;
-    assert!(
-        !app.present("unlock-keychain").await,
-        "no keychain slot yet"
-    );
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
-    app.click("nav-settings").await;
-    app.wait_for("about-commit").await;
-    assert_eq!(
-        app.text_of("about-version").await,
-        env!("CARGO_PKG_VERSION")
-    );
-    let keychain = app.wait_for("keychain-unlock").await;
-    assert!(!keychain.is_selected().await.unwrap(), "off by default");
-    keychain.click().await.unwrap();
-    let deadline = Instant::now() + WAIT;
-    while !Vault::open(&vault).unwrap().keychain_enabled() {
-        assert!(
-            Instant::now() < deadline,
-            "the keychain slot was not written"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.shot("10-settings-keychain-on").await;
-
-    app.mark_page().await;
-    app.click("lock-button").await;
-    app.wait_for_reloaded_lock_screen().await;
-    app.shot("11-lock-screen-with-keychain").await;
-    app.click("unlock-keychain").await;
-    app.wait_for("home").await;
-    app.wait_for_text("vault-id").await;
-    // A crash (SIGKILL) leaves the slot behind, until the next start removes it.
-    let pid = app_pid(&vault).expect("the app's process");
-    // SAFETY: kill(2) on the app this test started; no memory is touched.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
-    let deadline = Instant::now() + WAIT;
-    while app_pid(&vault).is_some() {
-        assert!(Instant::now() < deadline, "the app did not stop");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.quit().await;
-    assert!(Vault::open(&vault).unwrap().keychain_enabled());
-
-    // After a restart of the app the passphrase is required again: the start removed the
-    // keychain secret. The passphrase makes a fresh one, as the setting is still on.
-    let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    assert!(
-        !Vault::open(&vault).unwrap().keychain_enabled(),
-        "the keychain slot outlived the app's run"
-    );
-    assert!(
-        !app.present("unlock-keychain").await,
-        "keychain offered before the passphrase"
-    );
-    assert_eq!(
-        app.invoke("unlock_with_keychain").await["err"]["kind"],
-        "passphrase_required"
-    );
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
-    assert!(Vault::open(&vault).unwrap().keychain_enabled());
-    app.click("nav-settings").await;
-    let keychain = app.wait_for("keychain-unlock").await;
-    assert!(keychain.is_selected().await.unwrap(), "still on");
-
-    // Quitting (SIGTERM, as at logout) removes it too.
-    let pid = app_pid(&vault).expect("the app's process");
-    // SAFETY: kill(2) on the app this test started; no memory is touched.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let deadline = Instant::now() + WAIT;
-    while app_pid(&vault).is_some() {
-        assert!(Instant::now() < deadline, "the app did not quit on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.quit().await;
-    assert!(
-        !Vault::open(&vault).unwrap().keychain_enabled(),
-        "quitting left the keychain slot"
-    );
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn recovery_key_unlocks_and_sets_a_new_passphrase() {
-    let (_tmp, vault) = temp_vault();
-    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
-    let recovery_key = created.recovery_key.expose().to_owned();
-    created.session.lock().unwrap();
-    let new_passphrase = "lantern pebble harbour quince";
-
-    let app = App::launch(&vault, &[]).await;
-    app.wait_for("lock-screen").await;
-    app.click("show-recovery").await;
-    app.type_into("recover-key", "AGE-SECRET-KEY-1NOTAKEY")
-        .await;
-    app.type_into("recover-passphrase", new_passphrase).await;
-    app.type_into("recover-confirmation", new_passphrase).await;
-    app.click("recover-submit").await;
-    assert!(app
-        .wait_for_text("recover-error")
-        .await
-        .starts_with("That is not a recovery key."));
-    app.type_into("recover-key", &recovery_key).await;
-    app.shot("12-recovery").await;
-    app.click("recover-submit").await;
-    app.wait_for("home").await;
-    app.quit().await;
-
-    let opened = Vault::open(&vault).unwrap();
-    let old = Passphrase::from_str_for_tests(PASSPHRASE);
-    assert!(
-        opened.unlock(Unlock::Passphrase(&old)).is_err(),
-        "the old passphrase no longer opens it"
-    );
-    let new = Passphrase::from_str_for_tests(new_passphrase);
-    opened
-        .unlock(Unlock::Passphrase(&new))
-        .unwrap()
-        .lock()
-        .unwrap();
-}
-
 /// The pid of the app this test started: the casenotes-desktop process given this vault folder.
 fn app_pid(vault: &Path) -> Option<i32> {
     let wanted = format!("CASENOTES_VAULT={}", vault.display());
@@ -761,137 +589,6 @@ fn app_pid(vault: &Path) -> Option<i32> {
                 .any(|v| v == wanted.as_bytes())
                 .then_some(pid)
         })
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn quitting_on_sigterm_locks_the_vault_cleanly() {
-    let (_tmp, vault) = existing_vault();
-    let app = App::launch(&vault, &[]).await;
-    app.unlock_to_home().await;
-    app.wait_for_text("vault-id").await;
-
-    let pid = app_pid(&vault).expect("the app's process");
-    // SAFETY: kill(2) on the app this test started; no memory is touched.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let deadline = Instant::now() + WAIT;
-    while app_pid(&vault).is_some() {
-        assert!(Instant::now() < deadline, "the app did not quit on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.quit().await;
-    assert!(
-        !vault.join("casenotes.db-wal").exists()
-            || std::fs::metadata(vault.join("casenotes.db-wal"))
-                .unwrap()
-                .len()
-                == 0,
-        "the database was closed cleanly (WAL checkpointed)"
-    );
-
-    // The app's unlock is followed by its lock, written as it quit.
-    let session = Vault::open(&vault)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
-            PASSPHRASE,
-        )))
-        .unwrap();
-    let actions: Vec<String> = casenotes::audit::list(session.conn().unwrap(), Some(3))
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
-    assert_eq!(
-        actions,
-        ["vault_unlocked", "vault_locked", "vault_unlocked"]
-    );
-    session.verify_audit().unwrap();
-    session.lock().unwrap();
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn settings_keep_the_idle_time_and_change_the_passphrase() {
-    let (_tmp, vault) = existing_vault();
-    let app = App::launch(&vault, &[]).await;
-    app.unlock_to_home().await;
-    app.click("nav-settings").await;
-    app.wait_for("about-commit").await;
-
-    app.type_into("idle-minutes", "61").await;
-    app.click("idle-save").await;
-    assert!(app
-        .wait_for_text("idle-error")
-        .await
-        .contains("between 1 and 60 minutes"));
-    app.type_into("idle-minutes", "12").await;
-    app.click("idle-save").await;
-    assert_eq!(app.wait_for_text("idle-saved").await, "Saved.");
-
-    let new_passphrase = "lantern pebble harbour quince";
-    app.type_into("change-current", WRONG).await;
-    app.type_into("change-passphrase", new_passphrase).await;
-    app.type_into("change-confirmation", new_passphrase).await;
-    app.click("change-submit").await;
-    assert_eq!(
-        app.wait_for_text("change-error").await,
-        "That passphrase does not open this vault."
-    );
-    app.type_into("change-current", PASSPHRASE).await;
-    app.type_into("change-passphrase", new_passphrase).await;
-    app.type_into("change-confirmation", new_passphrase).await;
-    app.click("change-submit").await;
-    assert_eq!(
-        app.wait_for_text("change-message").await,
-        "Your passphrase has been changed."
-    );
-    app.shot("13-settings-passphrase-changed").await;
-
-    app.mark_page().await;
-    app.click("lock-button").await;
-    app.wait_for_reloaded_lock_screen().await;
-    app.unlock_with(PASSPHRASE).await;
-    assert_eq!(
-        app.wait_for_text("unlock-error").await,
-        "That passphrase does not open this vault."
-    );
-    app.unlock_with(new_passphrase).await;
-    app.wait_for("home").await;
-    app.click("nav-settings").await;
-    let idle = app.wait_for("idle-minutes").await;
-    assert_eq!(idle.prop("value").await.unwrap().as_deref(), Some("12"));
-    app.quit().await;
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn idle_lock_waits_until_the_recovery_key_is_stored() {
-    let (_tmp, vault) = temp_vault();
-    let app = App::launch(&vault, &[("CASENOTES_IDLE_SECONDS", "2")]).await;
-    app.wait_for("first-run").await;
-    app.type_into("create-passphrase", PASSPHRASE).await;
-    app.type_into("create-confirmation", PASSPHRASE).await;
-    app.click("create-submit").await;
-    let key = app.wait_for_text("recovery-key").await;
-
-    // Copying the key onto paper moves no mouse: well past the idle time, it is still shown.
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    assert!(
-        app.present("recovery-step").await,
-        "the key was taken off screen"
-    );
-    assert!(app.invoke("vault_status").await["ok"].is_object());
-
-    app.click("recovery-stored").await;
-    app.type_into("recovery-last-six", &key[key.len() - 6..])
-        .await;
-    app.mark_page().await;
-    app.click("recovery-continue").await;
-    // From here the idle clock runs.
-    app.wait_for_reloaded_lock_screen().await;
-    app.assert_nothing_left_after_lock(&[&key, PASSPHRASE])
-        .await;
-    app.quit().await;
 }
 
 /// Presses a key with Ctrl held on whatever has the focus (Ctrl+L, Ctrl+K).
@@ -925,308 +622,4 @@ async fn wait_for_text_containing(app: &App, testid: &str, wanted: &str) -> Stri
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn add_a_client_write_sign_and_amend_a_soap_note_and_find_it() {
-    let (_tmp, vault) = existing_vault();
-    let app = App::launch(&vault, &[]).await;
-    app.unlock_to_home().await;
-
-    // Add a client; the core's validation message shows next to the form.
-    app.click("nav-clients").await;
-    app.wait_for("no-clients").await;
-    app.click("add-client-open").await;
-    app.type_into("client-given", "Philippa").await;
-    app.type_into("client-family", "Quernmoor").await;
-    app.type_into("client-email", "not an address").await;
-    app.click("client-form-submit").await;
-    let error = app.wait_for_text("client-form-error").await;
-    assert!(error.contains("not a valid address"), "{error}");
-    app.shot("20-add-client-error").await;
-    app.type_into("client-email", "pq@example.org").await;
-    app.click("client-form-submit").await;
-    let name = wait_for_text_containing(&app, "client-file-name", "Philippa Quernmoor").await;
-    assert!(name.contains("C-0001"), "the first case reference: {name}");
-    app.click("back-to-clients").await;
-    app.type_into("client-filter", "quern").await;
-    app.wait_for("open-client-C-0001").await;
-    app.shot("21-client-list").await;
-    app.type_into("client-filter", "nobody-like-this").await;
-    app.wait_for("no-clients").await;
-    app.type_into("client-filter", "C-0001").await;
-    app.wait_for("status-filter")
-        .await
-        .select_by_value("ended")
-        .await
-        .unwrap();
-    app.wait_for("no-clients").await;
-    app.wait_for("status-filter")
-        .await
-        .select_by_value("enquiry")
-        .await
-        .unwrap();
-    app.click("open-client-C-0001").await;
-    app.wait_for("timeline-empty").await;
-
-    // A SOAP note: the template fills the text with its four sections.
-    app.click("new-note").await;
-    app.wait_for("note-template")
-        .await
-        .select_by_value("soap")
-        .await
-        .unwrap();
-    let body = app.wait_for("note-body").await;
-    let deadline = Instant::now() + WAIT;
-    while !body
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default()
-        .contains("## Plan")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the SOAP skeleton never appeared"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let skeleton = body.prop("value").await.unwrap().unwrap_or_default();
-    assert!(skeleton.starts_with("## Subjective"), "{skeleton:?}");
-    // Write under "Subjective", as a practitioner would: caret after the first heading.
-    app.client
-        .execute(
-            "const t = document.querySelector(\"[data-testid='note-body']\");
-             t.focus(); const i = t.value.indexOf('\\n\\n') + 2; t.setSelectionRange(i, i); return null;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    body.send_keys("Spoke about the allotment and the zephyrine kettle.")
-        .await
-        .unwrap();
-    wait_for_text_containing(&app, "note-save-status", "Draft saved").await;
-    app.shot("22-note-editor").await;
-    app.click("note-sign").await;
-    app.wait_for("note-sign-confirm").await;
-    app.shot("23-sign-confirm").await;
-    app.click("note-sign-confirm").await;
-    app.wait_for("note-signed").await;
-    let html = app.text_of("note-html").await;
-    let (subjective, kettle, objective) = (
-        html.find("Subjective"),
-        html.find("zephyrine kettle"),
-        html.find("Objective"),
-    );
-    assert!(
-        subjective.is_some() && subjective < kettle && kettle < objective,
-        "the text sits under Subjective: {html}"
-    );
-    assert!(
-        !app.present("note-continue").await,
-        "a signed note offers no editing"
-    );
-    // And the Rust side refuses an edit sent past the UI.
-    let note_id: i64 = app
-        .wait_for("timeline-note")
-        .await
-        .attr("data-note-id")
-        .await
-        .unwrap()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let refused = app
-        .invoke_with("save_draft", json!({ "id": note_id, "body": "rewritten" }))
-        .await;
-    assert_eq!(refused["err"]["kind"], "record_rule", "{refused}");
-
-    // An addendum, with its reason, under the signed note.
-    app.click("addendum-open").await;
-    app.type_into("addendum-reason", "Wrong day recorded").await;
-    app.type_into(
-        "addendum-body",
-        "The session was on the Tuesday, with a wintergreen plan.",
-    )
-    .await;
-    app.click("addendum-submit").await;
-    let addendum = wait_for_text_containing(&app, "addendum", "Wrong day recorded").await;
-    assert!(addendum.contains("wintergreen"), "{addendum}");
-    app.shot("24-client-file").await;
-
-    // Ctrl+K finds the note and the addendum; Enter opens the client's file.
-    app.click("nav-clients").await;
-    app.wait_for("clients").await;
-    press_ctrl(&app, 'k').await;
-    app.type_into("search-input", "zephyrine").await;
-    let snippet = app.wait_for_text("search-snippet").await;
-    assert!(snippet.contains("zephyrine"), "{snippet}");
-    assert!(app.text_of("search-hit").await.contains("C-0001"));
-    let marked = app
-        .wait_for("search-snippet")
-        .await
-        .find(Locator::Css("mark"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(marked.to_lowercase(), "zephyrine");
-    app.shot("25-search").await;
-    // Enter on a note opens the client's file with that note in view and focused.
-    app.wait_for("search-input")
-        .await
-        .send_keys(&char::from(Key::Enter).to_string())
-        .await
-        .unwrap();
-    wait_for_text_containing(&app, "client-file-name", "C-0001").await;
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let focused = app
-            .client
-            .active_element()
-            .await
-            .unwrap()
-            .attr("data-note-id")
-            .await
-            .unwrap();
-        if focused == Some(note_id.to_string()) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the found note never had the focus: {focused:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.click("nav-clients").await;
-    app.wait_for("clients").await;
-    press_ctrl(&app, 'k').await;
-    app.type_into("search-input", "wintergr").await;
-    wait_for_text_containing(&app, "search-snippet", "wintergreen").await;
-    app.wait_for("search-input")
-        .await
-        .send_keys(&char::from(Key::Enter).to_string())
-        .await
-        .unwrap();
-    wait_for_text_containing(&app, "client-file-name", "C-0001").await;
-    assert!(!app.present("search-dialog").await, "the search closed");
-
-    app.mark_page().await;
-    press_ctrl(&app, 'l').await;
-    app.wait_for_reloaded_lock_screen().await;
-    app.assert_nothing_left_after_lock(&["Quernmoor", "zephyrine", "wintergreen", PASSPHRASE])
-        .await;
-    app.quit().await;
-
-    // The vault agrees: one signed note whose signature holds, with its addendum.
-    let session = Vault::open(&vault)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&Passphrase::from_str_for_tests(
-            PASSPHRASE,
-        )))
-        .unwrap();
-    let client = casenotes::domain::clients::id_for(&session, "C-0001").unwrap();
-    let notes = casenotes::domain::notes::for_client(&session, client).unwrap();
-    assert_eq!(notes.len(), 1);
-    assert!(notes[0].signature_holds());
-    assert_eq!(notes[0].addenda.len(), 1);
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn locking_mid_draft_keeps_every_word() {
-    let (_tmp, vault) = temp_vault();
-    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
-    let mut session = created.session;
-    casenotes::domain::clients::add(
-        &mut session,
-        casenotes::domain::clients::ClientDetails::named("Oswin", "Harrowgate"),
-    )
-    .unwrap();
-    session.lock().unwrap();
-
-    let app = App::launch(&vault, &[]).await;
-    app.unlock_to_home().await;
-    app.click("nav-clients").await;
-    app.click("open-client-C-0001").await;
-    app.click("new-note").await;
-    let words = "Mid-sentence when the doorbell rang about the pelargonium";
-    // Ctrl+L straight after the last keystroke: well inside the autosave pause.
-    app.mark_page().await;
-    app.wait_for("note-body")
-        .await
-        .send_keys(&format!(
-            "{words}{}l{}",
-            char::from(Key::Control),
-            char::from(Key::Null)
-        ))
-        .await
-        .unwrap();
-    app.wait_for_reloaded_lock_screen().await;
-    app.shot("26-locked-mid-draft").await;
-    app.assert_nothing_left_after_lock(&["Harrowgate", "Oswin", "pelargonium", PASSPHRASE])
-        .await;
-
-    app.unlock_with(PASSPHRASE).await;
-    app.wait_for("home").await;
-    app.click("nav-clients").await;
-    app.click("open-client-C-0001").await;
-    app.wait_for("note-draft").await;
-    assert_eq!(app.text_of("note-html").await.trim(), words);
-    app.click("note-continue").await;
-    let body = app.wait_for("note-body").await;
-    assert_eq!(body.prop("value").await.unwrap().as_deref(), Some(words));
-    app.shot("27-draft-after-unlock").await;
-    app.quit().await;
-}
-
-#[tokio::test]
-#[ignore = "drives the built app; run by scripts/test-desktop.sh"]
-async fn book_an_appointment_and_see_it_on_the_day_view() {
-    let (_tmp, vault) = temp_vault();
-    let created = Vault::create(&vault, &Passphrase::from_str_for_tests(PASSPHRASE)).unwrap();
-    let mut session = created.session;
-    casenotes::domain::clients::add(
-        &mut session,
-        casenotes::domain::clients::ClientDetails::named("Tamsin", "Ellerby"),
-    )
-    .unwrap();
-    session.lock().unwrap();
-
-    let app = App::launch(&vault, &[]).await;
-    app.unlock_to_home().await;
-    app.click("nav-clients").await;
-    app.click("open-client-C-0001").await;
-    app.click("book-appointment").await;
-    app.type_into("appointment-time", "14:30").await;
-    app.type_into("appointment-fee", "sixty").await;
-    app.click("appointment-submit").await;
-    let error = app.wait_for_text("appointment-error").await;
-    assert!(error.contains("fee in pounds"), "{error}");
-    app.type_into("appointment-fee", "62.50").await;
-    app.shot("28-book-appointment").await;
-    app.click("appointment-submit").await;
-    let entry = app.wait_for_text("timeline-appointment").await;
-    assert!(
-        entry.contains("14:30")
-            && entry.contains("50 minutes")
-            && entry.contains("£62.50, not paid"),
-        "{entry}"
-    );
-
-    // Booked for today (the form's default day), so the day view opens on it.
-    app.click("nav-day").await;
-    let row = app.wait_for_text("day-appointment").await;
-    assert!(
-        row.contains("C-0001") && row.contains("14:30") && row.contains("Booked"),
-        "{row}"
-    );
-    app.shot("29-day-view").await;
-    app.click("day-next").await;
-    app.wait_for("day-empty").await;
-    app.click("day-previous").await;
-    app.wait_for("day-appointment").await;
-    app.quit().await;
 }

@@ -211,6 +211,7 @@ async fn add_view_and_save_out_an_image_through_the_native_dialogs() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.shot("62-attachment-viewer").await;
+    app.audit_a11y("the attachment viewer").await;
 
     // Close (from the keyboard: the focus is on Close); the blob: URL no longer loads.
     let close = app.wait_for("attachment-viewer-close").await;

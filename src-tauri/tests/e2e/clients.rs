@@ -115,6 +115,7 @@ async fn the_whole_client_form_adds_and_edits_a_client() {
     let hold = app.text_of("client-hold-banner").await;
     assert!(hold.contains("keep until the claim is settled"), "{hold}");
     app.shot("41-client-overview").await;
+    app.audit_a11y("the client overview").await;
 
     // Editing: the form opens with what is stored; therapy ends, the hold is lifted, and a
     // restriction is recorded.
@@ -254,6 +255,7 @@ async fn attendance_is_recorded_and_a_note_is_linked_to_its_appointment() {
     app.type_into("attendance-fee", "55").await;
     app.click("attendance-paid").await;
     app.shot("44-record-attendance").await;
+    app.audit_a11y("recording attendance").await;
     app.click("attendance-save").await;
     wait_for_text_containing(&app, "timeline", "£55.00, paid").await;
     assert!(app.text_of("timeline").await.contains("Attended"));

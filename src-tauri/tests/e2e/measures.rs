@@ -141,6 +141,7 @@ async fn record_a_phq9_with_item_9_scored_and_see_the_alert_the_table_and_the_ch
         "{running}"
     );
     app.shot("90-measure-form").await;
+    app.audit_a11y("the measure form").await;
     click_centred(&app, "measure-save").await;
 
     // The alert, in words, on the client file.
@@ -227,6 +228,7 @@ async fn record_a_phq9_with_item_9_scored_and_see_the_alert_the_table_and_the_ch
         .await
         .unwrap();
     app.shot("91-measures-on-the-client-file").await;
+    app.audit_a11y("the client file's measures").await;
 
     // The Day view offers the calendar export, saying what the file holds and that it is not
     // encrypted.
@@ -241,6 +243,7 @@ async fn record_a_phq9_with_item_9_scored_and_see_the_alert_the_table_and_the_ch
         .await
         .unwrap();
     app.shot("92-day-view-calendar-export").await;
+    app.audit_a11y("the calendar export").await;
 
     // Saved through the computer's own save dialog, the file holds the case reference, not the name.
     let ics = tmp.path().join("appointments.ics");

@@ -133,6 +133,7 @@ async fn appraise_and_destroy_a_due_record_with_the_passphrase_then_see_its_cert
     )
     .await;
     app.shot("retention-01-home").await;
+    app.audit_a11y("Retention").await;
     app.click("home-retention-due").await;
     app.wait_for("retention").await;
 
@@ -177,6 +178,7 @@ async fn appraise_and_destroy_a_due_record_with_the_passphrase_then_see_its_cert
         .unwrap()
         .contains("This cannot be undone."));
     app.shot("retention-03-confirm").await;
+    app.audit_a11y("the destruction confirmation").await;
     app.click("destroy-confirm").await;
     wait_for_text_containing(&app, "destroy-error", "nothing was destroyed").await;
     let register = app.invoke("destruction_register").await;

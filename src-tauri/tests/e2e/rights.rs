@@ -109,6 +109,7 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
         .await
         .unwrap();
     app.shot("rights-client-file").await;
+    app.audit_a11y("the client file's rights section").await;
 
     // Home lists it as due within 7 days, and opens the client from there.
     app.click("nav-home").await;
@@ -131,6 +132,7 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     app.shot("rights-home").await;
+    app.audit_a11y("Home with rights due").await;
     app.click("home-request-open").await;
     app.wait_for("client-file").await;
 
@@ -221,6 +223,7 @@ async fn record_an_access_request_see_it_due_on_home_and_complete_it() {
         "{clock}"
     );
     app.shot("rights-breaches").await;
+    app.audit_a11y("breaches").await;
     app.click("nav-home").await;
     let home = wait_for_text_containing(&app, "home-breach-clock", "left to decide").await;
     assert!(home.contains("Breach 1"), "{home}");

@@ -70,6 +70,7 @@ async fn write_and_sign_a_risk_assessment_then_version_and_print_a_safety_plan()
         .await;
     wait_for_text_containing(&app, "risk-save-status", "Draft saved").await;
     app.shot("70-risk-editor").await;
+    app.audit_a11y("the risk editor").await;
     app.click("risk-sign").await;
     app.click("risk-sign-confirm").await;
 
@@ -87,6 +88,7 @@ async fn write_and_sign_a_risk_assessment_then_version_and_print_a_safety_plan()
         .contains("engaged and has reasons to live"));
     app.wait_for("risk-signed").await;
     app.shot("71-risk-signed-at-the-top").await;
+    app.audit_a11y("the client file's risk section").await;
 
     // A signed assessment is not offered for editing; only an addendum is. The shell refuses
     // an edit sent anyway.
@@ -155,6 +157,7 @@ async fn write_and_sign_a_risk_assessment_then_version_and_print_a_safety_plan()
     );
     assert!(!first.contains("Walk to the allotment"), "{first}");
     app.shot("72-safety-plan-versions").await;
+    app.audit_a11y("the safety plan").await;
 
     // The printable copy of the current version, through the real save dialog.
     let copy = tmp.path().join("tamsin safety plan.html");
@@ -201,6 +204,7 @@ async fn write_and_sign_a_risk_assessment_then_version_and_print_a_safety_plan()
     app.click("wishes-save").await;
     wait_for_text_containing(&app, "wishes-current", "my daughter may know").await;
     app.shot("73-capacity-and-wishes").await;
+    app.audit_a11y("capacity and wishes").await;
     app.quit().await;
 
     // What the app stored: one signed assessment whose signature holds, two plan versions.

@@ -120,6 +120,7 @@ async fn today_lists_what_needs_attention_and_each_line_opens_the_client() {
         );
     }
     app.shot("today-01-home").await;
+    app.audit_a11y("Home with Today").await;
 
     app.click("today-alert").await;
     wait_for_text_containing(&app, "client-file-name", "C-0001").await;

@@ -77,7 +77,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 
 if dpkg-query -W -f='${Status}' casenotes 2>/dev/null | grep -q "install ok installed"; then
-  fail "casenotes is already installed on this machine; this test would remove it, so it does not run"
+  fail "casenotes is already installed on this machine and this test would remove it; remove it first (sudo apt remove casenotes), then run the test again"
 fi
 
 started=$SECONDS

@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/casenotes/target
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test build deps
+.PHONY: run test build deps package
 run:
 	@bash scripts/run.sh
 
@@ -16,3 +16,7 @@ build:
 
 deps:
 	@bash scripts/install-deps.sh
+
+# The Debian package (.deb) of the desktop app and the command line tool, built in release.
+package:
+	@bash scripts/package.sh

@@ -41,3 +41,6 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
   exec cargo test --locked -p casenotes-desktop --test e2e -- --ignored --test-threads=1
 '
 echo "screenshots: $SHOTS"
+
+echo "== desktop: the Debian package, installed with apt-get, started, and removed again"
+bash scripts/test-package.sh

@@ -33,6 +33,8 @@ mod canary;
 mod clients;
 #[path = "e2e/hardening.rs"]
 mod hardening;
+#[path = "e2e/joint.rs"]
+mod joint;
 #[path = "e2e/measures.rs"]
 mod measures;
 #[path = "e2e/retention.rs"]

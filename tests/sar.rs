@@ -537,7 +537,7 @@ fn a_bundle_opens_with_the_stock_age_tool_and_holds_everything_but_what_was_with
     );
     let data: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("data.json")).unwrap()).unwrap();
-    assert_eq!(data["schema_version"], 2);
+    assert_eq!(data["schema_version"], 3);
     // One of every kind of record is there.
     let records = &data["records"];
     for (kind, count) in [

@@ -45,6 +45,10 @@ use crate::commands::appointments::{AddAppointmentArgs, DayArgs, UpdateAppointme
 use crate::commands::attachments::{AddAttachmentArgs, AttachmentIdArgs};
 use crate::commands::backups::{BackupFinished, BackupSettingsArgs, RestoreArgs, RestoreTarget};
 use crate::commands::breaches::{AddBreachArgs, BreachEntry, BreachToldArgs, DecideBreachArgs};
+use crate::commands::cases::{
+    CaseIdArgs, ClientCasesArgs, CreateCaseArgs, CreateJointNoteArgs, JointAddendumArgs,
+    JointNoteIdArgs, RenderedJointNote, SaveJointDraftArgs,
+};
 use crate::commands::clients::{
     AddClientArgs, CaseRefArgs, ClientIdArgs, ListClientsArgs, UpdateClientArgs,
 };
@@ -66,6 +70,7 @@ use crate::commands::rights::{
 use crate::commands::sar::{BundleProtection, ExportSarArgs, SarClientArgs, SarReview};
 use crate::commands::search::SearchArgs;
 use crate::commands::settings::{IdleMinutesArgs, Settings, SwitchArgs};
+use crate::commands::supervision::SupervisionExtractArgs;
 use crate::commands::vault::{
     About, ChangeMasterKeyArgs, ChangePassphraseArgs, CreatedVault, DraftsSavedArgs,
     FailedAttempts, NewPassphraseArgs, RecoverArgs, UnlockArgs, Unlocked, VaultState, VaultStatus,
@@ -75,6 +80,7 @@ use crate::lock::{LockedEvent, LockingEvent};
 use crate::state::LockReason;
 use crate::COMMAND_NAMES;
 use casenotes::domain::breaches::{Breach, BreachDecision, BreachTold, NewBreach, OpenClock};
+use casenotes::domain::cases::{Case, CaseMember, JointNote, ReleaseConsent};
 use casenotes::domain::consents::{Consent, ConsentKind, NewConsent};
 use casenotes::domain::disclosures::{
     ClientTold, Disclosure, LegalBasis, NewDisclosure, Recipient,
@@ -87,6 +93,8 @@ use casenotes::domain::requests::{
     Decision, DueRequest, Extension, NewRequest, Outcome, Request, RequestKind, Restriction,
 };
 use casenotes::export::calendar::CalendarExport;
+use casenotes::export::sar::{JointNoteCandidate, LoggedJointNoteWithholding};
+use casenotes::export::supervision::ExtractMade;
 
 /// (command, argument type or `null`, result type)
 fn commands() -> Vec<(&'static str, String, String)> {
@@ -320,6 +328,49 @@ fn commands() -> Vec<(&'static str, String, String)> {
             format!("{} | null", Exported::name()),
         ),
         ("rectify_request", RectifyArgs::name(), Addendum::name()),
+        ("create_case", CreateCaseArgs::name(), Case::name()),
+        ("list_cases", none(), list(Case::name())),
+        ("client_cases", ClientCasesArgs::name(), list(Case::name())),
+        (
+            "case_joint_notes",
+            CaseIdArgs::name(),
+            list(RenderedJointNote::name()),
+        ),
+        (
+            "client_joint_notes",
+            ClientCasesArgs::name(),
+            list(RenderedJointNote::name()),
+        ),
+        (
+            "create_joint_note",
+            CreateJointNoteArgs::name(),
+            RenderedJointNote::name(),
+        ),
+        (
+            "save_joint_draft",
+            SaveJointDraftArgs::name(),
+            RenderedJointNote::name(),
+        ),
+        (
+            "sign_joint_note",
+            JointNoteIdArgs::name(),
+            RenderedJointNote::name(),
+        ),
+        (
+            "add_joint_addendum",
+            JointAddendumArgs::name(),
+            Addendum::name(),
+        ),
+        (
+            "sar_joint_note_candidates",
+            ClientCasesArgs::name(),
+            list(JointNoteCandidate::name()),
+        ),
+        (
+            "save_supervision_extract",
+            SupervisionExtractArgs::name(),
+            format!("{} | null", ExtractMade::name()),
+        ),
     ]
 }
 
@@ -505,6 +556,22 @@ fn declarations() -> Vec<String> {
         BundleProtection::decl(),
         ExportSarArgs::decl(),
         RectifyArgs::decl(),
+        CaseMember::decl(),
+        Case::decl(),
+        JointNote::decl(),
+        ReleaseConsent::decl(),
+        JointNoteCandidate::decl(),
+        LoggedJointNoteWithholding::decl(),
+        CreateCaseArgs::decl(),
+        CaseIdArgs::decl(),
+        ClientCasesArgs::decl(),
+        CreateJointNoteArgs::decl(),
+        SaveJointDraftArgs::decl(),
+        JointNoteIdArgs::decl(),
+        JointAddendumArgs::decl(),
+        RenderedJointNote::decl(),
+        ExtractMade::decl(),
+        SupervisionExtractArgs::decl(),
     ]
 }
 

@@ -212,6 +212,17 @@ pub fn run() {
             commands::sar::sar_review,
             commands::sar::export_sar,
             commands::rights::rectify_request,
+            commands::cases::create_case,
+            commands::cases::list_cases,
+            commands::cases::client_cases,
+            commands::cases::case_joint_notes,
+            commands::cases::client_joint_notes,
+            commands::cases::create_joint_note,
+            commands::cases::save_joint_draft,
+            commands::cases::sign_joint_note,
+            commands::cases::add_joint_addendum,
+            commands::cases::sar_joint_note_candidates,
+            commands::supervision::save_supervision_extract,
         ])
         .setup(|app| {
             commands::attachments::keep_chosen_files_out_of_recent_files();

@@ -41,6 +41,8 @@ mod canary;
 mod clients;
 #[path = "e2e/hardening.rs"]
 mod hardening;
+#[path = "e2e/joint.rs"]
+mod joint;
 #[path = "e2e/keyboard.rs"]
 mod keyboard;
 #[path = "e2e/measures.rs"]

@@ -84,6 +84,11 @@ pub enum Action {
     BreachUpdated,
     SarExported,
     SupervisionExtractMade,
+    CaseCreated,
+    JointNoteCreated,
+    JointNoteDraftSaved,
+    JointNoteSigned,
+    JointNoteAddendumAdded,
 }
 
 impl Action {
@@ -146,6 +151,11 @@ impl Action {
             Action::BreachUpdated => "breach_updated",
             Action::SarExported => "sar_exported",
             Action::SupervisionExtractMade => "supervision_extract_made",
+            Action::CaseCreated => "case_created",
+            Action::JointNoteCreated => "joint_note_created",
+            Action::JointNoteDraftSaved => "joint_note_draft_saved",
+            Action::JointNoteSigned => "joint_note_signed",
+            Action::JointNoteAddendumAdded => "joint_note_addendum_added",
         }
     }
 }

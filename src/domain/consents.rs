@@ -29,10 +29,13 @@ pub enum ConsentKind {
     ShareWithGp,
     SessionRecording,
     Research,
+    /// Release, in another member's subject-access copy, of the joint notes of a couple or
+    /// family case this client is a member of (see `domain::cases`).
+    JointNotesRelease,
 }
 
 impl ConsentKind {
-    pub const ALL: [ConsentKind; 7] = [
+    pub const ALL: [ConsentKind; 8] = [
         ConsentKind::TreatmentContract,
         ConsentKind::ContactEmail,
         ConsentKind::ContactPhone,
@@ -40,6 +43,7 @@ impl ConsentKind {
         ConsentKind::ShareWithGp,
         ConsentKind::SessionRecording,
         ConsentKind::Research,
+        ConsentKind::JointNotesRelease,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,7 @@ impl ConsentKind {
             ConsentKind::ShareWithGp => "share_with_gp",
             ConsentKind::SessionRecording => "session_recording",
             ConsentKind::Research => "research",
+            ConsentKind::JointNotesRelease => "joint_notes_release",
         }
     }
 
@@ -62,7 +67,7 @@ impl ConsentKind {
             .ok_or_else(|| {
                 Error::rule(
                     format!("'{text}' is not a kind of consent."),
-                    "Use treatment_contract, contact_email, contact_phone, contact_text, share_with_gp, session_recording or research.",
+                    "Use treatment_contract, contact_email, contact_phone, contact_text, share_with_gp, session_recording, research or joint_notes_release.",
                 )
             })
     }
@@ -77,6 +82,9 @@ impl ConsentKind {
             ConsentKind::ShareWithGp => "Sharing with their GP",
             ConsentKind::SessionRecording => "Session recording",
             ConsentKind::Research => "Research",
+            ConsentKind::JointNotesRelease => {
+                "Release of joint notes in another member's subject access request"
+            }
         }
     }
 }

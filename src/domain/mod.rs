@@ -7,6 +7,7 @@ pub mod appointments;
 pub mod attachments;
 pub mod breaches;
 pub mod capacity;
+pub mod cases;
 pub mod client_file;
 pub mod clients;
 pub mod consents;

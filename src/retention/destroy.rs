@@ -173,7 +173,38 @@ fn destroy_item(
                 "DELETE FROM sar_withheld_disclosures WHERE export_id IN (SELECT id FROM sar_exports WHERE client_id = ?1)",
                 [id],
             )?;
+            tx.execute(
+                "DELETE FROM sar_withheld_joint_notes WHERE export_id IN (SELECT id FROM sar_exports WHERE client_id = ?1)",
+                [id],
+            )?;
             tx.execute("DELETE FROM sar_exports WHERE client_id = ?1", [id])?;
+            // Joint work: a joint note is part of every member's record, so it stays while any
+            // other member's record is kept. This member's place in each case stays, unlinked
+            // and dated (so a remaining member's subject-access copy still withholds the joint
+            // notes this person has not consented to, as no consent of theirs can be shown);
+            // a case left with no kept record goes, with its notes, now.
+            tx.execute(
+                "UPDATE case_members SET client_id = NULL, record_destroyed_at = ?2 WHERE client_id = ?1",
+                params![id, destroyed_at],
+            )?;
+            let orphaned = "SELECT id FROM cases c WHERE NOT EXISTS
+                (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.client_id IS NOT NULL)";
+            tx.execute(
+                &format!(
+                    "DELETE FROM joint_note_addenda WHERE joint_note_id IN
+                    (SELECT id FROM joint_notes WHERE case_id IN ({orphaned}))"
+                ),
+                [],
+            )?;
+            tx.execute(
+                &format!("DELETE FROM joint_notes WHERE case_id IN ({orphaned})"),
+                [],
+            )?;
+            tx.execute(
+                &format!("DELETE FROM case_members WHERE case_id IN ({orphaned})"),
+                [],
+            )?;
+            tx.execute(&format!("DELETE FROM cases WHERE id IN ({orphaned})"), [])?;
             let attachments = tx.execute("DELETE FROM attachments WHERE client_id = ?1", [id])?;
             let addenda = tx.execute(
                 "DELETE FROM note_addenda WHERE note_id IN (SELECT id FROM notes WHERE client_id = ?1)",

@@ -9,6 +9,7 @@
 static ALLOCATOR: casenotes::memory::WipeOnFree = casenotes::memory::WipeOnFree;
 
 mod backups;
+mod cases;
 mod measures;
 mod records;
 mod report;
@@ -188,6 +189,11 @@ enum Command {
     },
     /// Write chosen notes, with names, contacts and places replaced, as HTML for supervision
     SupervisionExtract(sar::SupervisionArgs),
+    /// Couple and family cases and their joint notes
+    Case {
+        #[command(subcommand)]
+        action: cases::CaseCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -479,6 +485,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Breach { action } => {
             with_session(&dir, pass_file, |s| rights::breach(s, action, cli.json))?
+        }
+        Command::Case { action } => {
+            with_session(&dir, pass_file, |s| cases::run(s, action, cli.json))?
         }
     }
     Ok(())

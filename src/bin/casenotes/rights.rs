@@ -102,7 +102,7 @@ pub enum ConsentCommand {
     Add {
         case_ref: String,
         /// treatment_contract, contact_email, contact_phone, contact_text, share_with_gp,
-        /// session_recording or research
+        /// session_recording, research or joint_notes_release
         #[arg(long)]
         kind: String,
         /// The day consent was given, YYYY-MM-DD

@@ -5,7 +5,8 @@
 //! These are the bundle's own types, not the vault's: the schema is a promise to whoever reads
 //! the file, so it changes only with `SCHEMA_VERSION`. [`Records`] has one field per kind of
 //! record held about a client (layout 2 added consents, disclosures, requests, measures, risk
-//! assessments, safety plans, capacity decisions and wishes after death); a new kind is a new
+//! assessments, safety plans, capacity decisions and wishes after death; layout 3 added the
+//! joint notes of couple and family cases, and their count among what was withheld); a new kind is a new
 //! field there, gathered in `gather.rs` and shown in `html.rs`, and a new schema version.
 //! Nothing withheld is ever put into these types: `gather.rs` leaves it out before they are built.
 
@@ -14,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of `data.json`'s layout. Bump it when a field is added, removed or changed.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The schema's `$id`-free title, as published under `schemas/`.
 pub const SCHEMA_FILE: &str = "sar-data.schema.json";
@@ -24,7 +25,7 @@ pub const SCHEMA_FILE: &str = "sar-data.schema.json";
 #[serde(deny_unknown_fields)]
 #[schemars(title = "casenotes subject-access data")]
 pub struct BundleData {
-    /// The layout version of this file (see the schema); 2 for this layout.
+    /// The layout version of this file (see the schema); 3 for this layout.
     pub schema_version: u32,
     /// Which program wrote the file: "casenotes 0.1.0 (commit)".
     pub generator: String,
@@ -68,6 +69,10 @@ pub struct Records {
     /// Every recorded version of the client's wishes for their records after their death,
     /// oldest first.
     pub after_death_wishes: Vec<AfterDeathRecord>,
+    /// Notes of joint sessions (couple or family work) the client took part in, oldest first.
+    /// A joint note is given only when every other member of the case has consented to its
+    /// release; otherwise it is left out and counted in `withheld`.
+    pub joint_notes: Vec<JointNoteRecord>,
     // Breaches: the breach register is practice-wide and names no client (who was affected is
     // free text, with no link to a client's record), so nothing in it can be given as this
     // client's. A client told of a breach has that letter on file as a note or document.
@@ -144,6 +149,26 @@ pub struct NoteRecord {
     pub addenda: Vec<AddendumRecord>,
 }
 
+/// A note of a joint session: it belongs to the couple or family case, not to the client alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JointNoteRecord {
+    pub id: i64,
+    /// The case's reference, such as J-0003 (the other members are not named).
+    pub case_reference: String,
+    /// session, process, contact, supervision or letter.
+    pub kind: String,
+    /// free, soap, dap or birp.
+    pub template: String,
+    /// The note as written (Markdown).
+    pub body: String,
+    pub written_at: String,
+    /// When it was signed; a signed note is never changed, only added to by addenda.
+    pub signed_at: Option<String>,
+    /// Oldest first.
+    pub addenda: Vec<AddendumRecord>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddendumRecord {
@@ -175,7 +200,7 @@ pub struct AttachmentRecord {
 pub struct ConsentRecord {
     pub id: i64,
     /// treatment_contract, contact_email, contact_phone, contact_text, share_with_gp,
-    /// session_recording or research.
+    /// session_recording, research or joint_notes_release.
     pub kind: String,
     /// What the consent is to, in words.
     pub kind_in_words: String,
@@ -397,6 +422,8 @@ pub struct WithheldCount {
     pub attachments: u32,
     /// Entries of the disclosures record withheld whole.
     pub disclosures: u32,
+    /// Joint notes (couple or family work) withheld whole.
+    pub joint_notes: u32,
 }
 
 /// The JSON Schema of `data.json`, pretty-printed with a final newline.

@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use super::data::{
     AddendumRecord, AfterDeathRecord, AppointmentRecord, AttachmentRecord, BundleData,
     CapacityRecord, ClientRecord, ConsentRecord, DisclosureRecord, FunctionalPointRecord,
-    MeasureRecord, NoteRecord, Records, RequestRecord, RiskAssessmentRecord, RiskDomainRecord,
-    SafetyPlanRecord, WithheldCount, SCHEMA_VERSION,
+    JointNoteRecord, MeasureRecord, NoteRecord, Records, RequestRecord, RiskAssessmentRecord,
+    RiskDomainRecord, SafetyPlanRecord, WithheldCount, SCHEMA_VERSION,
 };
 use super::review::{apply_cuts, Place, Resolved, WithholdReason};
 use crate::domain::appointments;
 use crate::domain::attachments;
 use crate::domain::capacity::FunctionalPoint;
+use crate::domain::cases::JointNote;
 use crate::domain::clients::Client;
 use crate::domain::disclosures::{ClientTold, Disclosure};
 use crate::domain::notes::Note;
@@ -310,14 +311,15 @@ fn other_records(
     Ok(())
 }
 
-/// Builds the bundle's data for `client` from its notes (oldest first), its disclosures and the
-/// review.
+/// Builds the bundle's data for `client` from its notes (oldest first), its disclosures, the
+/// joint notes of its cases (oldest first) and the review.
 #[allow(clippy::too_many_arguments)]
 pub fn gather(
     session: &Session,
     client: &Client,
     notes: &[Note],
     disclosures: &[Disclosure],
+    joint_notes: &[JointNote],
     resolved: &Resolved,
     request_reference: i64,
     created_at: &str,
@@ -335,6 +337,7 @@ pub fn gather(
             passages: 0,
             attachments: 0,
             disclosures: 0,
+            joint_notes: 0,
         })
     }
 
@@ -420,7 +423,35 @@ pub fn gather(
             .collect();
     appointment_records.sort_by(|a, b| (&a.starts_at, a.id).cmp(&(&b.starts_at, b.id)));
 
+    let mut joint_records = Vec::new();
+    for note in joint_notes {
+        if let Some((reason, _, _)) = resolved.joint_notes.get(&note.id) {
+            count(&mut counts, *reason).joint_notes += 1;
+            continue;
+        }
+        joint_records.push(JointNoteRecord {
+            id: note.id,
+            case_reference: note.case_ref.clone(),
+            kind: note.kind.as_str().to_owned(),
+            template: note.template.as_str().to_owned(),
+            body: note.body.clone(),
+            written_at: note.created_at.clone(),
+            signed_at: note.signed_at.clone(),
+            addenda: note
+                .addenda
+                .iter()
+                .map(|a| AddendumRecord {
+                    id: a.id,
+                    reason: a.reason.clone(),
+                    body: a.body.clone(),
+                    written_at: a.created_at.clone(),
+                })
+                .collect(),
+        });
+    }
+
     let mut records = Records {
+        joint_notes: joint_records,
         appointments: appointment_records,
         notes: note_records,
         attachments: attachment_records,
@@ -477,6 +508,23 @@ pub fn withheld_texts<'a>(notes: &'a [Note], resolved: &Resolved) -> Vec<(i64, &
                 out.push((note.id, &body[cut.start..cut.end]));
             }
         }
+    }
+    out.retain(|(_, t)| !t.trim().is_empty());
+    out
+}
+
+/// Every joint note's text withheld (body and addenda), with the joint note's id.
+pub fn withheld_joint_texts<'a>(
+    notes: &'a [JointNote],
+    resolved: &Resolved,
+) -> Vec<(i64, &'a str)> {
+    let mut out = Vec::new();
+    for note in notes
+        .iter()
+        .filter(|n| resolved.joint_notes.contains_key(&n.id))
+    {
+        out.push((note.id, note.body.as_str()));
+        out.extend(note.addenda.iter().map(|a| (note.id, a.body.as_str())));
     }
     out.retain(|(_, t)| !t.trim().is_empty());
     out

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Local, NaiveDate};
 
-use super::data::{BundleData, NoteRecord, Records};
+use super::data::{BundleData, JointNoteRecord, NoteRecord, Records};
 use crate::markdown;
 
 /// Escapes text for HTML content and attribute values.
@@ -105,6 +105,30 @@ fn note_html(out: &mut String, note: &NoteRecord) {
     out.push_str("</article>\n");
 }
 
+fn joint_note_html(out: &mut String, note: &JointNoteRecord) {
+    out.push_str(&format!(
+        "<article class=\"note\" id=\"joint-note-{}\">\n<h3>Joint {} note, {}</h3>\n<p class=\"meta\">Joint case {}. {}</p>\n",
+        note.id,
+        escape(&note.kind),
+        escape(&moment(&note.written_at)),
+        escape(&note.case_reference),
+        match &note.signed_at {
+            Some(at) => format!("Signed {}.", escape(&moment(at))),
+            None => "Draft, not yet signed.".to_owned(),
+        },
+    ));
+    out.push_str(&markdown::to_html(&note.body));
+    for a in &note.addenda {
+        out.push_str(&format!(
+            "<div class=\"addendum\">\n<p class=\"meta\">Addendum, {}. Reason: {}</p>\n{}</div>\n",
+            escape(&moment(&a.written_at)),
+            escape(&a.reason),
+            markdown::to_html(&a.body)
+        ));
+    }
+    out.push_str("</article>\n");
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -167,6 +191,13 @@ pub fn render(data: &BundleData) -> String {
                     w.attachments,
                     "attached document",
                     "attached documents",
+                ));
+            }
+            if w.joint_notes > 0 {
+                parts.push(plural(
+                    w.joint_notes,
+                    "note of a joint session",
+                    "notes of joint sessions",
                 ));
             }
             if w.disclosures > 0 {
@@ -282,6 +313,19 @@ pub fn render(data: &BundleData) -> String {
         out.push_str("<p>Oldest first. A signed note is never changed; corrections and additions follow it as addenda.</p>\n");
         for note in &r.notes {
             note_html(&mut out, note);
+        }
+    }
+    out.push_str("</section>\n");
+
+    out.push_str("<section aria-labelledby=\"joint-notes\">\n<h2 id=\"joint-notes\">Notes of joint sessions</h2>\n");
+    if r.joint_notes.is_empty() {
+        out.push_str(
+            "<p>No notes of joint (couple or family) sessions are given in this copy.</p>\n",
+        );
+    } else {
+        out.push_str("<p>Notes of sessions you attended with others, oldest first. They are given because everyone else who took part agreed to their release.</p>\n");
+        for note in &r.joint_notes {
+            joint_note_html(&mut out, note);
         }
     }
     out.push_str("</section>\n");

@@ -12,7 +12,9 @@
 //! [`data::BundleData`], leaving out what is withheld, and the check that nothing withheld
 //! remains), `html`, `data` (with the schema), `manifest`, `container` (tar in age, or a folder),
 //! `verify`. The log of each export and its withholdings (ids, ranges and reasons, never text) is
-//! kept in the vault (`sar_exports`, `sar_withholdings`) and in the audit log.
+//! kept in the vault (`sar_exports`, `sar_withholdings`, `sar_withheld_disclosures`,
+//! `sar_withheld_joint_notes`) and in the audit log. Joint notes of couple and family cases are
+//! given only with every other member's recorded consent; otherwise withheld automatically.
 //!
 //! Must never: write a plaintext temporary file, put withheld text into any file of the bundle,
 //! or put note text into an error or the audit log.
@@ -41,8 +43,8 @@ use crate::vault::Session;
 
 pub use data::{schema_json, BundleData, WithheldCount, SCHEMA_VERSION};
 pub use review::{
-    disclosure_candidates, review_candidates, CandidateWhy, ReviewCandidate, Withhold,
-    WithholdReason, WithholdTarget,
+    disclosure_candidates, joint_note_candidates, review_candidates, CandidateWhy,
+    JointNoteCandidate, ReviewCandidate, Withhold, WithholdReason, WithholdTarget,
 };
 pub use verify::{verify, BundleKey, Verified};
 
@@ -212,7 +214,15 @@ pub fn export(
     client_notes.reverse(); // oldest first
     let client_disclosures = crate::domain::disclosures::for_client(session, client.id)?;
     let disclosure_ids: Vec<i64> = client_disclosures.iter().map(|d| d.id).collect();
-    let resolved = review::resolve(&client_notes, &disclosure_ids, request.withhold)?;
+    // Joint notes: listed in the review, and withheld automatically unless every other member
+    // of the case has consented to their release.
+    let joint_candidates = review::joint_note_candidates(session, client.id)?;
+    let joint_ids: Vec<i64> = joint_candidates.iter().map(|c| c.note.id).collect();
+    let mut resolved =
+        review::resolve_with_joint(&client_notes, &disclosure_ids, &joint_ids, request.withhold)?;
+    review::withhold_joint_notes_without_consent(&joint_candidates, &mut resolved);
+    let joint_notes: Vec<crate::domain::cases::JointNote> =
+        joint_candidates.into_iter().map(|c| c.note).collect();
     let now = Utc::now();
     let created_at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
     let gathered = gather::gather(
@@ -220,11 +230,17 @@ pub fn export(
         &client,
         &client_notes,
         &client_disclosures,
+        &joint_notes,
         &resolved,
         request.request_id,
         &created_at,
     )?;
     let mut withheld_texts = gather::withheld_texts(&client_notes, &resolved);
+    // A withheld joint note's words must be in no file either: not in a note given (the same
+    // words copied into the client's own note would give them away), nor anywhere else.
+    let joint_withheld = gather::withheld_joint_texts(&joint_notes, &resolved);
+    gather::check_nothing_withheld_remains(&gathered.data, &joint_withheld)?;
+    withheld_texts.extend(joint_withheld);
     gather::check_nothing_withheld_remains(&gathered.data, &withheld_texts)?;
     // A withheld disclosure's own words must be in no file either (checked byte by byte below).
     for d in client_disclosures
@@ -499,6 +515,20 @@ fn record(
             insert.execute(params![export_id, disclosure_id, reason.as_str(), comment])?;
             logged.push(json!({ "item": "disclosure", "disclosure_id": disclosure_id, "reason": reason.as_str() }));
         }
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO sar_withheld_joint_notes (export_id, joint_note_id, reason, automatic, comment)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (joint_note_id, (reason, comment, automatic)) in &resolved.joint_notes {
+            insert.execute(params![
+                export_id,
+                joint_note_id,
+                reason.as_str(),
+                automatic,
+                comment
+            ])?;
+            logged.push(json!({ "item": "joint_note", "joint_note_id": joint_note_id, "reason": reason.as_str(), "automatic": automatic }));
+        }
     }
     audit::append(
         &tx,
@@ -547,6 +577,20 @@ pub struct LoggedExport {
     pub withheld: Vec<LoggedWithholding>,
     /// Disclosures withheld whole.
     pub withheld_disclosures: Vec<LoggedDisclosureWithholding>,
+    /// Joint notes withheld whole.
+    pub withheld_joint_notes: Vec<LoggedJointNoteWithholding>,
+}
+
+/// One joint note withheld from an export, as the vault keeps it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoggedJointNoteWithholding {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub joint_note_id: i64,
+    pub reason: WithholdReason,
+    /// Withheld because not every other member of the case had consented.
+    pub automatic: bool,
+    pub comment: Option<String>,
 }
 
 /// One disclosure withheld from an export, as the vault keeps it.
@@ -577,6 +621,7 @@ pub fn exports_for_client(session: &Session, client_id: i64) -> Result<Vec<Logge
                 manifest_sha256: r.get(5)?,
                 withheld: Vec::new(),
                 withheld_disclosures: Vec::new(),
+                withheld_joint_notes: Vec::new(),
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -615,6 +660,24 @@ pub fn exports_for_client(session: &Session, client_id: i64) -> Result<Vec<Logge
                     // The CHECK constraint allows only the three reasons.
                     reason: WithholdReason::parse(&reason).unwrap_or(WithholdReason::ThirdParty),
                     comment: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+    }
+    let mut withheld_joint = conn.prepare_cached(
+        "SELECT joint_note_id, reason, automatic, comment FROM sar_withheld_joint_notes
+         WHERE export_id = ?1 ORDER BY id",
+    )?;
+    for e in &mut exports {
+        e.withheld_joint_notes = withheld_joint
+            .query_map([e.id], |r| {
+                let reason: String = r.get(1)?;
+                Ok(LoggedJointNoteWithholding {
+                    joint_note_id: r.get(0)?,
+                    // The CHECK constraint allows only the three reasons.
+                    reason: WithholdReason::parse(&reason).unwrap_or(WithholdReason::ThirdParty),
+                    automatic: r.get(2)?,
+                    comment: r.get(3)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -4,11 +4,16 @@
 //! A withholding names a note, an addendum, or a passage (a byte range, or an exact piece of text
 //! found in a note and its addenda). Passages are resolved here to byte ranges, so the log kept in
 //! the vault holds ids, ranges and reasons, never the withheld words. Errors name ids only.
+//!
+//! Joint notes (of a couple or family case the client is a member of) are always listed, and
+//! withheld automatically, as third-party information without consent, unless every other
+//! member of the case has a current consent to their release (`joint_notes_release`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::cases::{self, JointNote, ReleaseConsent};
 use crate::domain::disclosures::{self, Disclosure};
 use crate::domain::notes::{self, Note};
 use crate::error::{Error, Result};
@@ -102,6 +107,13 @@ pub enum WithholdTarget {
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         disclosure_id: i64,
     },
+    /// A whole joint note of a couple or family case the client is a member of (with its
+    /// addenda). Joint notes some other member has not consented to release are withheld
+    /// automatically; this withholds one that all have.
+    JointNote {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        joint_note_id: i64,
+    },
 }
 
 /// One decision of the review.
@@ -154,6 +166,36 @@ pub fn disclosure_candidates(session: &Session, client_id: i64) -> Result<Vec<Di
     Ok(list)
 }
 
+/// A joint note of a case the client is a member of, as the review lists it: every joint note
+/// may hold information about the other members, so every one is listed, with whether the
+/// others have consented to its release in this client's copy. Without every other member's
+/// consent it is withheld automatically ("third party without consent").
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct JointNoteCandidate {
+    pub note: JointNote,
+    pub consent: ReleaseConsent,
+    /// Withheld whatever the practitioner chooses, because some other member has not consented.
+    pub withheld_automatically: bool,
+}
+
+/// The joint notes of every case the client is a member of, oldest first, each with the other
+/// members' consent to its release.
+pub fn joint_note_candidates(session: &Session, client_id: i64) -> Result<Vec<JointNoteCandidate>> {
+    let mut list = cases::notes_for_client(session, client_id)?;
+    list.reverse(); // oldest first, as the bundle lists them
+    list.into_iter()
+        .map(|note| {
+            let consent = cases::release_consent(session, note.case_id, client_id)?;
+            Ok(JointNoteCandidate {
+                withheld_automatically: !consent.all_consented(),
+                consent,
+                note,
+            })
+        })
+        .collect()
+}
+
 /// Where a passage is: a note's body, or one of its addenda.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Place {
@@ -183,6 +225,28 @@ pub struct Resolved {
     pub cuts: Vec<Cut>,
     /// disclosure id → (reason, comment)
     pub disclosures: BTreeMap<i64, (WithholdReason, Option<String>)>,
+    /// joint note id → (reason, comment, withheld automatically for want of consent)
+    pub joint_notes: BTreeMap<i64, (WithholdReason, Option<String>, bool)>,
+}
+
+/// The words logged with a joint note withheld automatically (the practitioner's comment, when
+/// they give one, is kept instead).
+pub const AUTOMATIC_JOINT_COMMENT: &str =
+    "Withheld automatically: not every other member of the case has consented to its release.";
+
+/// Adds to `resolved` every joint note some other member has not consented to release, with
+/// the reason "third party without consent", unless the practitioner withheld it already.
+pub fn withhold_joint_notes_without_consent(
+    candidates: &[JointNoteCandidate],
+    resolved: &mut Resolved,
+) {
+    for c in candidates.iter().filter(|c| c.withheld_automatically) {
+        resolved.joint_notes.entry(c.note.id).or_insert((
+            WithholdReason::ThirdParty,
+            Some(AUTOMATIC_JOINT_COMMENT.to_owned()),
+            true,
+        ));
+    }
 }
 
 fn not_this_clients(what: &str, id: i64) -> Error {
@@ -197,6 +261,17 @@ fn not_this_clients(what: &str, id: i64) -> Error {
 pub fn resolve(
     client_notes: &[Note],
     client_disclosures: &[i64],
+    decisions: &[Withhold],
+) -> Result<Resolved> {
+    resolve_with_joint(client_notes, client_disclosures, &[], decisions)
+}
+
+/// As [`resolve`], with the ids of the joint notes in the client's file (which may be withheld
+/// whole).
+pub fn resolve_with_joint(
+    client_notes: &[Note],
+    client_disclosures: &[i64],
+    client_joint_notes: &[i64],
     decisions: &[Withhold],
 ) -> Result<Resolved> {
     let note_by_id: BTreeMap<i64, &Note> = client_notes.iter().map(|n| (n.id, n)).collect();
@@ -217,6 +292,16 @@ pub fn resolve(
                     ));
                 }
                 out.disclosures.insert(*disclosure_id, (d.reason, comment));
+            }
+            WithholdTarget::JointNote { joint_note_id } => {
+                if !client_joint_notes.contains(joint_note_id) {
+                    return Err(Error::rule(
+                        format!("Joint note {joint_note_id} is not in this client's file."),
+                        "Withhold only joint notes of the cases the client is a member of.",
+                    ));
+                }
+                out.joint_notes
+                    .insert(*joint_note_id, (d.reason, comment, false));
             }
             WithholdTarget::Note { note_id } => {
                 if !note_by_id.contains_key(note_id) {

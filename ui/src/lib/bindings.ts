@@ -604,7 +604,7 @@ export type SetWishesArgs = { client_id: number, details: WishesDetails, };
 
 export type ReviewsDueArgs = { within_days: number, };
 
-export type ConsentKind = "treatment_contract" | "contact_email" | "contact_phone" | "contact_text" | "share_with_gp" | "session_recording" | "research";
+export type ConsentKind = "treatment_contract" | "contact_email" | "contact_phone" | "contact_text" | "share_with_gp" | "session_recording" | "research" | "joint_notes_release";
 
 export type Consent = { id: number, client_id: number, kind: ConsentKind, given_on: string, withdrawn_on: string | null, scope: string | null, 
 /**
@@ -904,7 +904,7 @@ days: number, };
 
 export type WithholdReason = "third_party" | "serious_harm" | "legal_privilege";
 
-export type WithholdTarget = { "type": "note", note_id: number, } | { "type": "addendum", addendum_id: number, } | { "type": "range", note_id: number, start: number, end: number, } | { "type": "passage", note_id: number, text: string, } | { "type": "disclosure", disclosure_id: number, };
+export type WithholdTarget = { "type": "note", note_id: number, } | { "type": "addendum", addendum_id: number, } | { "type": "range", note_id: number, start: number, end: number, } | { "type": "passage", note_id: number, text: string, } | { "type": "disclosure", disclosure_id: number, } | { "type": "joint_note", joint_note_id: number, };
 
 export type Withhold = { target: WithholdTarget, reason: WithholdReason, 
 /**
@@ -924,7 +924,11 @@ export type LoggedExport = { id: number, request_id: number, created_at: string,
 /**
  * Disclosures withheld whole.
  */
-withheld_disclosures: Array<LoggedDisclosureWithholding>, };
+withheld_disclosures: Array<LoggedDisclosureWithholding>, 
+/**
+ * Joint notes withheld whole.
+ */
+withheld_joint_notes: Array<LoggedJointNoteWithholding>, };
 
 export type WithheldCount = { 
 /**
@@ -954,7 +958,11 @@ attachments: number,
 /**
  * Entries of the disclosures record withheld whole.
  */
-disclosures: number, };
+disclosures: number, 
+/**
+ * Joint notes (couple or family work) withheld whole.
+ */
+joint_notes: number, };
 
 export type SarStage = "gathering" | "writing" | "done";
 
@@ -1005,6 +1013,99 @@ passphrase: string | null, confirm: string | null,
 recipient: string | null, };
 
 export type RectifyArgs = { request_id: number, note_id: number, reason: string, body: string, };
+
+export type CaseMember = { 
+/**
+ * None once the member's record was destroyed.
+ */
+client_id: number | null, 
+/**
+ * The client's case reference (C-0042), while their record is kept.
+ */
+client_case_ref: string | null, joined_at: string, 
+/**
+ * When the member's record was destroyed under the retention policy, if it was.
+ */
+record_destroyed_at: string | null, };
+
+export type Case = { id: number, 
+/**
+ * The case's own reference, such as J-0003.
+ */
+case_ref: string, 
+/**
+ * The practitioner's label, such as "couple work".
+ */
+name: string | null, created_at: string, updated_at: string, 
+/**
+ * In the order they were added.
+ */
+members: Array<CaseMember>, };
+
+export type JointNote = { id: number, case_id: number, case_ref: string, kind: NoteKind, template: Template, body: string, created_at: string, updated_at: string, signed_at: string | null, content_sha256: string | null, 
+/**
+ * Each addendum's `note_id` is this joint note's id.
+ */
+addenda: Array<Addendum>, };
+
+export type ReleaseConsent = { 
+/**
+ * Members other than the client (former members included).
+ */
+others: number, 
+/**
+ * Of those, how many have no current consent of the kind `joint_notes_release` (a former
+ * member whose record was destroyed can show none).
+ */
+without_consent: number, };
+
+export type JointNoteCandidate = { note: JointNote, consent: ReleaseConsent, 
+/**
+ * Withheld whatever the practitioner chooses, because some other member has not consented.
+ */
+withheld_automatically: boolean, };
+
+export type LoggedJointNoteWithholding = { joint_note_id: number, reason: WithholdReason, 
+/**
+ * Withheld because not every other member of the case had consented.
+ */
+automatic: boolean, comment: string | null, };
+
+export type CreateCaseArgs = { 
+/**
+ * The members' client ids: two or more.
+ */
+members: number[], name: string | null, };
+
+export type CaseIdArgs = { case_id: number, };
+
+export type ClientCasesArgs = { client_id: number, };
+
+export type CreateJointNoteArgs = { case_id: number, kind: NoteKind, template: Template, body: string, };
+
+export type SaveJointDraftArgs = { id: number, body: string, };
+
+export type JointNoteIdArgs = { id: number, };
+
+export type JointAddendumArgs = { id: number, reason: string, body: string, };
+
+export type RenderedJointNote = { note: JointNote, html: string, addenda_html: Array<string>, signature_holds: boolean, };
+
+export type ExtractMade = { path: string, case_reference: string, notes: number, 
+/**
+ * How many names, contacts, dates and places were replaced in all.
+ */
+replaced: number, };
+
+export type SupervisionExtractArgs = { client_id: number, 
+/**
+ * The notes to include, by id (from this client's file).
+ */
+note_ids: number[], 
+/**
+ * Places to replace as well, such as a town the notes mention.
+ */
+also_remove: Array<string>, };
 
 /** Every command: its one argument (sent as `args`) and its result. */
 export type Commands = {
@@ -1093,4 +1194,15 @@ export type Commands = {
   sar_review: { args: SarClientArgs; result: SarReview };
   export_sar: { args: ExportSarArgs; result: Exported | null };
   rectify_request: { args: RectifyArgs; result: Addendum };
+  create_case: { args: CreateCaseArgs; result: Case };
+  list_cases: { args: null; result: Array<Case> };
+  client_cases: { args: ClientCasesArgs; result: Array<Case> };
+  case_joint_notes: { args: CaseIdArgs; result: Array<RenderedJointNote> };
+  client_joint_notes: { args: ClientCasesArgs; result: Array<RenderedJointNote> };
+  create_joint_note: { args: CreateJointNoteArgs; result: RenderedJointNote };
+  save_joint_draft: { args: SaveJointDraftArgs; result: RenderedJointNote };
+  sign_joint_note: { args: JointNoteIdArgs; result: RenderedJointNote };
+  add_joint_addendum: { args: JointAddendumArgs; result: Addendum };
+  sar_joint_note_candidates: { args: ClientCasesArgs; result: Array<JointNoteCandidate> };
+  save_supervision_extract: { args: SupervisionExtractArgs; result: ExtractMade | null };
 };

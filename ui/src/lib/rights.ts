@@ -13,6 +13,7 @@ export const consentKindLabel: Record<ConsentKind, string> = {
   share_with_gp: 'Sharing with their GP',
   session_recording: 'Session recording',
   research: 'Research',
+  joint_notes_release: "Release of joint notes in another member's subject access request",
 };
 
 export const legalBasisLabel: Record<LegalBasis, string> = {

@@ -34,14 +34,24 @@ fn ms(d: Duration) -> String {
     format!("{:>7.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// What the Home screen loads once unlocked.
-fn home_data(s: &Session) -> usize {
+/// What the Home screen loads once unlocked, each call timed.
+fn home_data(s: &Session, parts: &mut [Vec<Duration>; 5]) -> usize {
     let now = chrono::Utc::now();
+    let mut t = Instant::now();
+    let mut lap = |i: usize, t: &mut Instant| {
+        parts[i].push(t.elapsed());
+        *t = Instant::now();
+    };
     let status = s.status().expect("status");
+    lap(0, &mut t);
     let backups = backup::status(s).expect("backup status");
+    lap(1, &mut t);
     let today = today::gather(s, now).expect("today");
+    lap(2, &mut t);
     let due = requests::due_soon(s, now.date_naive()).expect("requests due");
+    lap(3, &mut t);
     let clocks = breaches::open_clocks(s, now).expect("breach clocks");
+    lap(4, &mut t);
     std::hint::black_box((&status, &backups, &today));
     due.len() + clocks.len() + status.audit_entries as usize
 }
@@ -104,14 +114,19 @@ fn main() {
     );
 
     let (mut unlock, mut home, mut lock) = (Vec::new(), Vec::new(), Vec::new());
+    let mut home_parts: [Vec<Duration>; 5] = Default::default();
+    let mut drafts = Vec::new();
     let (mut kdf, mut open, mut migrate) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let t = Instant::now();
         let session = vault.unlock(Unlock::Passphrase(&pass)).expect("unlock");
         unlock.push(t.elapsed());
         let t = Instant::now();
-        std::hint::black_box(home_data(&session));
+        std::hint::black_box(home_data(&session, &mut home_parts));
         home.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(today::unsigned_notes(&session, chrono::Utc::now()).expect("drafts"));
+        drafts.push(t.elapsed());
         let t = Instant::now();
         session.lock().expect("lock");
         lock.push(t.elapsed());
@@ -167,6 +182,22 @@ fn main() {
         "  Home's data (first queries)  {}  {:>4.0}%",
         ms(home_m),
         share(home_m)
+    );
+    for (name, part) in [
+        "vault status",
+        "backup status",
+        "Today (with drafts to sign)",
+        "requests due",
+        "breach clocks",
+    ]
+    .iter()
+    .zip(home_parts)
+    {
+        println!("    {name:<27}{}", ms(median(part)));
+    }
+    println!(
+        "    of which drafts to sign    {} (timed again alone, pages cached)",
+        ms(median(drafts))
     );
     println!(
         "unlock alone: median {} (fastest {}, slowest {})",

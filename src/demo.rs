@@ -190,8 +190,8 @@ enum Style {
     Simple,
     Realistic {
         writer: Box<Writer>,
-        text: StdRng,
-        files: StdRng,
+        text: Box<StdRng>,
+        files: Box<StdRng>,
         bytes_per_note: u64,
     },
 }
@@ -216,8 +216,8 @@ pub fn generate_realistic(
     let style = Style::Realistic {
         writer: Box::new(Writer::new()),
         // Streams of their own, so the practice's shape is the same as the plain one's.
-        text: StdRng::seed_from_u64(seed ^ 0x7e47_5eed_0000_0001),
-        files: StdRng::seed_from_u64(seed ^ 0xf11e_5eed_0000_0002),
+        text: Box::new(StdRng::seed_from_u64(seed ^ 0x7e47_5eed_0000_0001)),
+        files: Box::new(StdRng::seed_from_u64(seed ^ 0xf11e_5eed_0000_0002)),
         bytes_per_note: options.attachment_bytes_per_note,
     };
     build(session, options.practice, style, progress)

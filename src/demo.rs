@@ -5,6 +5,12 @@
 //! gaps of real life (holidays, cancellations, missed sessions); most clients finish after a
 //! few months, some are still active, about one in ten is under 18. Each client's records go in
 //! one transaction, with one audit entry naming the counts.
+//!
+//! A realistic practice ([`generate_realistic`], `casenotes demo --realistic`) has the same
+//! clients and sessions for the same seed, but its notes are 300-3,000 characters of varied
+//! prose from [`crate::corpus`] (a 30,000-word vocabulary, clinical terms, the people and places
+//! of each client's life, a few typos), and letters and scans are attached at the sizes a
+//! practice sees. The benchmarks measure that one.
 
 use chrono::{Duration, Local, NaiveDate, TimeZone, Utc};
 use rand::rngs::StdRng;
@@ -14,7 +20,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Action};
+use crate::corpus::{ClientWorld, Writer};
 use crate::domain::appointments::{self, AppointmentDetails, Attendance, Mode};
+use crate::domain::attachments;
 use crate::domain::clients::{self, ClientDetails, ClientStatus};
 use crate::domain::notes::{self, NoteKind, Template};
 use crate::error::{Error, Result};
@@ -155,12 +163,72 @@ fn note_body(rng: &mut StdRng, template: Template, theme: &str) -> String {
     }
 }
 
+/// What a realistic practice adds to the plain one.
+#[derive(Debug, Clone, Copy)]
+pub struct RealisticOptions {
+    pub practice: DemoOptions,
+    /// Attachment bytes per note, on average over the practice (10 KB gives 1 GB at 100,000
+    /// notes). Letters are 100-500 KB, scans 1-5 MB. 0: no attachments.
+    pub attachment_bytes_per_note: u64,
+}
+
+/// Letters and scans: about 10 KB per note, 1 GB at 100,000 notes.
+pub const DEFAULT_ATTACHMENT_BYTES_PER_NOTE: u64 = 10 * 1024;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RealisticSummary {
+    #[serde(flatten)]
+    pub practice: DemoSummary,
+    pub attachments: u32,
+    pub attachment_bytes: u64,
+    /// Characters of note text in all.
+    pub note_chars: u64,
+}
+
+/// How note bodies are written.
+enum Style {
+    Simple,
+    Realistic {
+        writer: Box<Writer>,
+        text: Box<StdRng>,
+        files: Box<StdRng>,
+        bytes_per_note: u64,
+    },
+}
+
 /// Fills the vault with a demo practice, calling `progress(done, total)` after each client.
 pub fn generate(
     session: &mut Session,
     options: DemoOptions,
     progress: &mut dyn FnMut(u32, u32),
 ) -> Result<DemoSummary> {
+    Ok(build(session, options, Style::Simple, progress)?.practice)
+}
+
+/// Fills the vault with a realistic demo practice (see the module doc), calling
+/// `progress(done, total)` after each client.
+pub fn generate_realistic(
+    session: &mut Session,
+    options: RealisticOptions,
+    progress: &mut dyn FnMut(u32, u32),
+) -> Result<RealisticSummary> {
+    let seed = options.practice.seed;
+    let style = Style::Realistic {
+        writer: Box::new(Writer::new()),
+        // Streams of their own, so the practice's shape is the same as the plain one's.
+        text: Box::new(StdRng::seed_from_u64(seed ^ 0x7e47_5eed_0000_0001)),
+        files: Box::new(StdRng::seed_from_u64(seed ^ 0xf11e_5eed_0000_0002)),
+        bytes_per_note: options.attachment_bytes_per_note,
+    };
+    build(session, options.practice, style, progress)
+}
+
+fn build(
+    session: &mut Session,
+    options: DemoOptions,
+    mut style: Style,
+    progress: &mut dyn FnMut(u32, u32),
+) -> Result<RealisticSummary> {
     if options.clients == 0 || options.years == 0 || options.years > 30 {
         return Err(Error::rule(
             "A demo practice needs at least one client and between 1 and 30 years.",
@@ -170,7 +238,9 @@ pub fn generate(
     let mut rng = StdRng::seed_from_u64(options.seed);
     let today = Local::now().date_naive();
     let span_days = i64::from(options.years) * 365;
-    let mut summary = DemoSummary::default();
+    let mut summary = RealisticSummary::default();
+    // Attachment bytes owed to the practice so far (may go below zero after a big scan).
+    let mut owed: i64 = 0;
     for n in 0..options.clients {
         let start = today - Duration::days(rng.gen_range(14..span_days.max(15)));
         let minor = rng.gen_bool(0.1);
@@ -181,10 +251,9 @@ pub fn generate(
         };
         let dob = start - Duration::days(age_years * 365 + rng.gen_range(0..365));
         let planned = rng.gen_range(6..=40);
-        let mut d = ClientDetails::named(
-            GIVEN.choose(&mut rng).copied().unwrap_or("Alex"),
-            FAMILY.choose(&mut rng).copied().unwrap_or("Smith"),
-        );
+        let given = GIVEN.choose(&mut rng).copied().unwrap_or("Alex");
+        let mut d =
+            ClientDetails::named(given, FAMILY.choose(&mut rng).copied().unwrap_or("Smith"));
         d.date_of_birth = Some(dob);
         d.referral_source = REFERRALS.choose(&mut rng).map(|s| (*s).to_owned());
         d.first_contact_on = Some(start - Duration::days(rng.gen_range(3..21)));
@@ -218,6 +287,10 @@ pub fn generate(
             d.status = ClientStatus::Active;
         }
         let client = clients::add(session, d)?;
+        let world = match &mut style {
+            Style::Simple => None,
+            Style::Realistic { text, .. } => Some(ClientWorld::new(text, given)),
+        };
 
         let tx = session.conn_mut()?.transaction()?;
         let (mut appts, mut notes_written) = (0u32, 0u32);
@@ -253,7 +326,13 @@ pub fn generate(
             if attendance == Attendance::Attended {
                 let written = (starts_at + Duration::minutes(70))
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-                let body = note_body(&mut rng, template, theme);
+                let body = match (&mut style, &world) {
+                    (Style::Realistic { writer, text, .. }, Some(world)) => {
+                        writer.note(text, template, world)
+                    }
+                    _ => note_body(&mut rng, template, theme),
+                };
+                summary.note_chars += body.chars().count() as u64;
                 notes::import_signed(
                     &tx,
                     client.id,
@@ -273,20 +352,45 @@ pub fn generate(
             json!({ "client_id": client.id, "appointments": appts, "notes": notes_written }),
         )?;
         tx.commit()?;
-        summary.clients += 1;
-        summary.minors += u32::from(minor);
-        summary.ended += u32::from(ended);
-        summary.appointments += appts;
-        summary.notes += notes_written;
+        if let Style::Realistic {
+            writer,
+            files,
+            bytes_per_note,
+            ..
+        } = &mut style
+        {
+            owed += i64::from(notes_written) * (*bytes_per_note as i64);
+            while *bytes_per_note > 0 && owed > 0 {
+                // One in four is a scan (an assessment form, a signed contract), the rest letters.
+                let scan = files.gen_bool(0.25);
+                let (name, content) = writer.attachment(files, scan);
+                attachments::add(session, client.id, None, &name, &content)?;
+                owed -= content.len() as i64;
+                summary.attachments += 1;
+                summary.attachment_bytes += content.len() as u64;
+            }
+        }
+        let p = &mut summary.practice;
+        p.clients += 1;
+        p.minors += u32::from(minor);
+        p.ended += u32::from(ended);
+        p.appointments += appts;
+        p.notes += notes_written;
         progress(n + 1, options.clients);
     }
     Ok(summary)
 }
 
 /// Adds one long-standing client with `count` weekly signed notes (for the "open a client file
-/// with 500 notes" benchmark). Returns the case reference.
-pub fn add_long_history(session: &mut Session, count: u32, seed: u64) -> Result<String> {
+/// with 500 notes" benchmark), realistic ones when asked. Returns the case reference.
+pub fn add_long_history(
+    session: &mut Session,
+    count: u32,
+    seed: u64,
+    realistic: bool,
+) -> Result<String> {
     let mut rng = StdRng::seed_from_u64(seed);
+    let writer = realistic.then(|| (Writer::new(), ClientWorld::new(&mut rng, "Long")));
     let today = Local::now().date_naive();
     let start = today - Duration::weeks(i64::from(count) + 1);
     let mut d = ClientDetails::named("Long", "Standing");
@@ -304,7 +408,10 @@ pub fn add_long_history(session: &mut Session, count: u32, seed: u64) -> Result<
             })
             .unwrap_or_default();
         let theme = *THEMES.choose(&mut rng).unwrap_or(&"low mood");
-        let body = note_body(&mut rng, Template::Soap, theme);
+        let body = match &writer {
+            Some((w, world)) => w.note(&mut rng, Template::Soap, world),
+            None => note_body(&mut rng, Template::Soap, theme),
+        };
         notes::import_signed(
             &tx,
             client.id,
@@ -335,4 +442,9 @@ pub fn vocabulary() -> Vec<String> {
     words.sort();
     words.dedup();
     words
+}
+
+/// The family names demo clients are given, for benchmark searches by name.
+pub fn client_family_names() -> &'static [&'static str] {
+    FAMILY
 }

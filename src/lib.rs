@@ -11,6 +11,7 @@
 //! - [`search`]: full-text search inside the encrypted database;
 //! - [`retention`]: retention policies, what is due, destruction and its register;
 //! - [`export`]: what leaves the vault (backups), always encrypted unless asked otherwise;
+//! - [`demo`], [`corpus`]: invented practices for trying casenotes out and for the benchmarks;
 //! - [`markdown`]: the one Markdown renderer, for the app and for exports;
 //! - [`memory`]: freed memory is wiped (SQLite's allocator, and a global allocator for binaries).
 //!
@@ -21,6 +22,7 @@
 
 pub mod audit;
 pub mod build_info;
+pub mod corpus;
 pub mod db;
 pub mod demo;
 pub mod domain;

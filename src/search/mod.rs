@@ -4,7 +4,8 @@
 //!
 //! The index is kept up to date by triggers in the migrations; this module only queries it. What
 //! the practitioner types is never passed to FTS5 as query syntax: each word becomes a quoted
-//! term (the last one a prefix), so punctuation cannot cause an error or a surprise.
+//! term (the last one a prefix), words in double quotes one phrase, so punctuation cannot cause
+//! an error or a surprise.
 
 use rusqlite::params;
 use serde::Serialize;
@@ -45,26 +46,46 @@ pub struct Hit {
     pub rank: f64,
 }
 
-/// Turns typed words into a safe FTS5 query: every word quoted, the last one a prefix.
+/// The words of typed text, as the index's tokenizer would find them (apostrophes and hyphens
+/// inside a word kept; FTS5 splits them again itself).
+fn typed_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+}
+
+/// Turns typed words into a safe FTS5 query: every word quoted, the last one a prefix (the
+/// practitioner may still be typing it). Words between a pair of double quotes are one phrase,
+/// matched exactly and in order. Nothing typed is ever FTS5 syntax.
 /// Public only for the fuzz target `search_query`; use [`search`].
 #[doc(hidden)]
 pub fn to_fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"", w.replace('"', "")))
-        .collect();
-    let last = words.len().checked_sub(1)?;
+    // Split at double quotes: odd pieces were inside a pair. An unpaired quote is ignored.
+    let pieces: Vec<&str> = text.split('"').collect();
+    let paired = pieces.len() % 2 == 1;
+    // (term, may be a prefix)
+    let mut terms: Vec<(String, bool)> = Vec::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        let inside = i % 2 == 1 && (paired || i + 1 < pieces.len());
+        if inside {
+            let phrase: Vec<&str> = typed_words(piece).collect();
+            if !phrase.is_empty() {
+                terms.push((format!("\"{}\"", phrase.join(" ")), false));
+            }
+        } else {
+            terms.extend(typed_words(piece).map(|w| (format!("\"{w}\""), true)));
+        }
+    }
+    let last = terms.len().checked_sub(1)?;
     Some(
-        words
+        terms
             .iter()
             .enumerate()
-            .map(|(i, w)| {
-                if i == last {
-                    format!("{w}*")
+            .map(|(i, (term, prefix))| {
+                if i == last && *prefix {
+                    format!("{term}*")
                 } else {
-                    w.clone()
+                    term.clone()
                 }
             })
             .collect::<Vec<_>>()
@@ -127,6 +148,19 @@ pub fn search(session: &Session, text: &str) -> Result<Vec<Hit>> {
     Ok(hits.collect::<Result<_, _>>()?)
 }
 
+/// Merges the index into one segment (FTS5's `optimize`), after bulk work such as a demo
+/// practice or an import: a search then reads one list per word instead of one per segment.
+/// The merge rewrites the index; the pages it frees are zeroed (secure_delete is on).
+pub fn optimize(session: &mut Session) -> Result<()> {
+    let tx = session.conn_mut()?.transaction()?;
+    tx.execute(
+        "INSERT INTO search_index (search_index) VALUES ('optimize')",
+        [],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// An extract reads as prose: Markdown heading marks and line breaks are dropped.
 fn plain_snippet(raw: &str) -> String {
     raw.split_whitespace()
@@ -160,5 +194,27 @@ mod tests {
         );
         assert_eq!(to_fts_query("O'Brien").as_deref(), Some("\"O'Brien\"*"));
         assert_eq!(to_fts_query(" ?! "), None);
+    }
+
+    #[test]
+    fn quoted_words_are_one_phrase() {
+        assert_eq!(
+            to_fts_query("\"panic attack\" work").as_deref(),
+            Some("\"panic attack\" \"work\"*")
+        );
+        assert_eq!(
+            to_fts_query("sleep \"low  mood\"").as_deref(),
+            Some("\"sleep\" \"low mood\"")
+        );
+        // An unpaired quote is not syntax: the words are searched one by one.
+        assert_eq!(
+            to_fts_query("\"low mood").as_deref(),
+            Some("\"low\" \"mood\"*")
+        );
+        assert_eq!(to_fts_query("\"\" \"?\""), None);
+        assert_eq!(
+            to_fts_query("a \"b\" \"c").as_deref(),
+            Some("\"a\" \"b\" \"c\"*")
+        );
     }
 }

@@ -129,6 +129,13 @@ enum Command {
         /// The same seed makes the same practice
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Notes of 300-3,000 characters of varied prose, with letters and scans attached
+        /// (the practice the benchmarks measure)
+        #[arg(long)]
+        realistic: bool,
+        /// With --realistic: attachment kilobytes per note on average (0 for none)
+        #[arg(long, default_value_t = 10, requires = "realistic")]
+        attachment_kb_per_note: u64,
     },
     /// Outcome measures (PHQ-9, GAD-7, CORE-10): record, list, mark entered in error
     Measure {
@@ -397,24 +404,52 @@ fn run(cli: Cli) -> Result<(), CliError> {
             clients,
             years,
             seed,
+            realistic,
+            attachment_kb_per_note,
         } => with_session(&dir, pass_file, |s| {
             let options = casenotes::demo::DemoOptions {
                 clients: *clients,
                 years: *years,
                 seed: *seed,
             };
-            let summary = casenotes::demo::generate(s, options, &mut |done, total| {
+            let mut progress = |done: u32, total: u32| {
                 if done % 10 == 0 || done == total {
                     eprintln!("casenotes: demo practice: {done} of {total} clients written");
                 }
-            })?;
+            };
+            let (summary, extra) = if *realistic {
+                let r = casenotes::demo::generate_realistic(
+                    s,
+                    casenotes::demo::RealisticOptions {
+                        practice: options,
+                        attachment_bytes_per_note: attachment_kb_per_note.saturating_mul(1024),
+                    },
+                    &mut progress,
+                )?;
+                (r.practice.clone(), Some(r))
+            } else {
+                (casenotes::demo::generate(s, options, &mut progress)?, None)
+            };
+            // One merge of the index after the bulk load keeps searches quick.
+            casenotes::search::optimize(s)?;
             if cli.json {
-                println!("{}", serde_json::json!(summary));
+                match &extra {
+                    Some(r) => println!("{}", serde_json::json!(r)),
+                    None => println!("{}", serde_json::json!(summary)),
+                }
             } else {
                 println!(
                     "Added an invented practice: {} clients ({} under 18, {} ended), {} appointments, {} signed notes.",
                     summary.clients, summary.minors, summary.ended, summary.appointments, summary.notes
                 );
+                if let Some(r) = &extra {
+                    println!(
+                        "The notes hold {} characters of text; {} letters and scans attached ({:.1} MB).",
+                        r.note_chars,
+                        r.attachments,
+                        r.attachment_bytes as f64 / 1_048_576.0
+                    );
+                }
             }
             Ok(())
         })?,

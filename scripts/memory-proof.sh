@@ -15,9 +15,12 @@
 #     --wait N     seconds between the lock and the core images (default 10)
 #     --where      for every hit, print the mapping that holds it and the bytes around it
 #     --app-only   take and search the app's own core only, not WebKit's
+#     --live       instead of gcore's whole image (gigabytes, minutes each on a busy machine),
+#                  copy only the process's writable memory from /proc/PID/mem and search that
+#                  (where a secret can be: libraries' code and read-only files cannot hold one)
 #
 # `make test` runs a short version (scripts/test-desktop.sh): the debug app the end-to-end tests
-# built, `--wait 3 --app-only`, about half a minute; any hit in the app's own process fails it.
+# built, `--wait 3 --app-only --live`; any hit in the app's own process fails it.
 #
 # Needs root (or CAP_SYS_PTRACE): the app marks itself not dumpable and sets RLIMIT_CORE to 0,
 # which stop an ordinary user's debugger and the kernel's core dumps, but not gcore run by root,
@@ -35,6 +38,7 @@ APP=""
 WAIT_S=10
 WHERE=0
 APP_ONLY=0
+LIVE=0
 while (($#)); do
   case "$1" in
     --no-build) BUILD=0 ;;
@@ -42,6 +46,7 @@ while (($#)); do
     --wait) WAIT_S="$2"; shift ;;
     --where) WHERE=1 ;;
     --app-only) APP_ONLY=1 ;;
+    --live) LIVE=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "memory-proof: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -296,6 +301,42 @@ def scan(path, maps, show):
     return counts
 
 
+LIVE = os.environ.get("PROOF_LIVE") == "1"
+
+
+def dump_writable(pid, maps, path):
+    """Copies the resident or swapped pages of every readable and writable mapping of the
+    process (heap, stacks, anonymous memory, libraries' data) from /proc/PID/mem into `path`:
+    where a secret can be. Pages never touched (most of WebKit's huge reservations) are skipped,
+    as /proc/PID/pagemap says."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem, open(f"/proc/{pid}/pagemap", "rb", buffering=0) as pagemap, open(path, "wb") as out:
+        for start, end, perms, name in maps:
+            if not perms.startswith("rw") or name in ("[vvar]", "[vsyscall]"):
+                continue
+            for at in range(start, end, CHUNK):
+                n = min(CHUNK, end - at) // page
+                try:
+                    pagemap.seek(at // page * 8)
+                    entries = struct.unpack(f"<{n}Q", pagemap.read(n * 8))
+                except (OSError, struct.error):
+                    continue
+                i = 0
+                while i < n:
+                    if not entries[i] >> 62:  # neither present (bit 63) nor swapped (bit 62)
+                        i += 1
+                        continue
+                    j = i
+                    while j < n and entries[j] >> 62:
+                        j += 1
+                    try:
+                        mem.seek(at + i * page)
+                        out.write(mem.read((j - i) * page))
+                    except OSError:
+                        pass
+                    i = j
+
+
 def read_maps(pid):
     out = []
     for line in open(f"/proc/{pid}/maps"):
@@ -351,7 +392,7 @@ def main():
             wd.ctrl("l")
         except RuntimeError:
             pass  # the page that received the keys may be gone before WebDriver answers
-        deadline = time.time() + 15
+        deadline = time.time() + 60
         while True:
             try:
                 # The lock ends the page's web process and loads the page in a new one: a
@@ -380,17 +421,20 @@ def main():
             rss = next(int(l.split()[1]) for l in open(f"/proc/{p}/status") if l.startswith("VmRSS:")) / 1024
             out = f"{WORK}/cores/core"
             t = time.time()
-            r = subprocess.run(["gcore", "-o", out, str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             core = f"{out}.{p}"
-            if r.returncode != 0 or not os.path.exists(core):
-                raise RuntimeError(f"gcore could not take {name} ({p}): {r.stderr.strip()[-300:]}")
+            if LIVE:
+                dump_writable(p, maps, core)
+            else:
+                r = subprocess.run(["gcore", "-o", out, str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                if r.returncode != 0 or not os.path.exists(core):
+                    raise RuntimeError(f"gcore could not take {name} ({p}): {r.stderr.strip()[-300:]}")
             took = time.time() - t
             size = os.path.getsize(core)
             is_app = p == pid
             print(f"-- {name} ({p}): core image of {size / 1e6:.0f} MB in {took:.1f} s; searching it", flush=True)
             t = time.time()
             try:
-                counts = scan(core, maps, WHERE or is_app)
+                counts = scan(core, maps, (WHERE or is_app) and not LIVE)
             finally:
                 os.remove(core)  # it may hold the secrets: gone as soon as it is searched
             row = f"{name:<16} {p:>7} {rss:>7.0f} {size / 1e6:>8.0f} {took:>8.1f} {time.time() - t:>7.1f} " + " ".join(f"{counts[l]:>10}" for l in labels)
@@ -433,7 +477,7 @@ if __name__ == "__main__":
 PY
 
 echo "== the app under Xvfb: unlock, open the note, Ctrl+K, Ctrl+L, wait ${WAIT_S} s, gcore ($APP)"
-export PROOF_WORK="$WORK" PROOF_APP="$APP" PROOF_WAIT="$WAIT_S" PROOF_WHERE="$WHERE" PROOF_APP_ONLY="$APP_ONLY"
+export PROOF_WORK="$WORK" PROOF_APP="$APP" PROOF_WAIT="$WAIT_S" PROOF_WHERE="$WHERE" PROOF_APP_ONLY="$APP_ONLY" PROOF_LIVE="$LIVE"
 export PROOF_CANARY="$CANARY" PROOF_FAMILY="$FAMILY"
 export XDG_CONFIG_HOME="$WORK/xdg/config" XDG_DATA_HOME="$WORK/xdg/data" XDG_CACHE_HOME="$WORK/xdg/cache"
 set +e

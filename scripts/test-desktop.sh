@@ -42,13 +42,13 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
 echo "screenshots: $SHOTS"
 
 # Issue 12's memory proof, short: the debug app built above, unlocked, a canary note opened and
-# found, locked; 3 s later a core image of the app's own process is searched for the master key,
+# found, locked; 3 s later the app's own writable memory (--live) is searched for the master key,
 # the passphrase and the canary, and any hit fails the run. (The full proof, WebKit's processes
 # too, is `scripts/memory-proof.sh` against the release build.) gcore needs root.
 if [ "$(id -u)" -eq 0 ]; then
   echo "== desktop: memory after lock, short (scripts/memory-proof.sh, debug app, its own process)"
   cargo build --locked -p casenotes --bin casenotes
-  bash scripts/memory-proof.sh --app "$CARGO_TARGET_DIR/debug/casenotes-desktop" --wait 3 --app-only
+  bash scripts/memory-proof.sh --app "$CARGO_TARGET_DIR/debug/casenotes-desktop" --wait 3 --app-only --live
 else
   echo "== desktop: memory after lock SKIPPED: gcore needs root (run scripts/memory-proof.sh as root)"
 fi

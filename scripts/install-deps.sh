@@ -15,6 +15,8 @@ APT_PACKAGES=(
   # tests: a virtual display, WebDriver for WebKitGTK, a real Secret Service, the Go age tool,
   # Python for the independent SQLCipher client, and screenshots
   xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools age python3-venv imagemagick
+  # the memory proof's core images (gcore)
+  gdb
   # the desktop e2e tests type into the real GTK open/save dialogs, which WebDriver cannot reach,
   # and run a window manager for the one test that minimises the window
   xdotool openbox

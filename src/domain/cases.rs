@@ -25,7 +25,9 @@ use serde_json::json;
 use crate::audit::{self, Action};
 use crate::domain::clients;
 use crate::domain::consents::ConsentKind;
-use crate::domain::notes::{check_length, hash_fields, now, Addendum, NoteKind, Template};
+use crate::domain::notes::{
+    check_length, checked_addendum, hash_fields, now, Addendum, NoteKind, Template,
+};
 use crate::domain::requests;
 use crate::error::{Error, Result};
 use crate::vault::Session;
@@ -407,28 +409,14 @@ pub fn add_note_addendum(
     reason: &str,
     body: &str,
 ) -> Result<Addendum> {
-    check_length(reason, "addendum")?;
-    check_length(body, "addendum")?;
     let note = get_note(session, id)?;
-    if !note.is_signed() {
-        return Err(Error::rule(
-            format!("Joint note {id} is still a draft."),
-            "Edit the draft itself; addenda are for notes that are already signed.",
-        ));
-    }
-    let (reason, body) = (reason.trim(), body.trim());
-    if reason.is_empty() {
-        return Err(Error::rule(
-            "An addendum needs a reason.",
-            "Say briefly why the note is being corrected or added to.",
-        ));
-    }
-    if body.is_empty() {
-        return Err(Error::rule(
-            "The addendum is empty.",
-            "Write the correction or addition.",
-        ));
-    }
+    let (reason, body) = checked_addendum(
+        &format!("Joint note {id}"),
+        "note",
+        note.is_signed(),
+        reason,
+        body,
+    )?;
     let tx = session.conn_mut()?.transaction()?;
     refuse_if_any_restricted(&tx, note.case_id)?;
     let at = now();

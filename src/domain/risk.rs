@@ -25,7 +25,7 @@ use serde_json::json;
 
 use crate::audit::{self, Action};
 use crate::domain::clients;
-use crate::domain::notes::{check_length, hash_fields, now, MAX_BODY_BYTES};
+use crate::domain::notes::{checked_addendum, hash_fields, now, MAX_BODY_BYTES};
 use crate::error::{Error, Result};
 use crate::vault::Session;
 
@@ -475,28 +475,14 @@ pub fn add_addendum(
     reason: &str,
     body: &str,
 ) -> Result<RiskAddendum> {
-    check_length(reason, "addendum")?;
-    check_length(body, "addendum")?;
     let a = get(session, assessment_id)?;
-    if !a.is_signed() {
-        return Err(Error::rule(
-            format!("Risk assessment {assessment_id} is still a draft."),
-            "Edit the draft itself; addenda are for assessments that are already signed.",
-        ));
-    }
-    let (reason, body) = (reason.trim(), body.trim());
-    if reason.is_empty() {
-        return Err(Error::rule(
-            "An addendum needs a reason.",
-            "Say briefly why the assessment is being corrected or added to.",
-        ));
-    }
-    if body.is_empty() {
-        return Err(Error::rule(
-            "The addendum is empty.",
-            "Write the correction or addition.",
-        ));
-    }
+    let (reason, body) = checked_addendum(
+        &format!("Risk assessment {assessment_id}"),
+        "assessment",
+        a.is_signed(),
+        reason,
+        body,
+    )?;
     let at = now();
     let hash = hash_fields(&[&assessment_id.to_string(), reason, body, &at]);
     let tx = session.conn_mut()?.transaction()?;

@@ -26,27 +26,29 @@ pub fn add_addendum(
     Ok(addendum)
 }
 
-/// Checks and writes an addendum with its audit entry inside the caller's transaction.
-pub(crate) fn insert_addendum(
-    conn: &rusqlite::Connection,
-    note: &Note,
-    reason: &str,
-    body: &str,
-) -> Result<Addendum> {
+/// The checks every kind of signed record makes of an addendum (notes, joint notes, risk
+/// assessments): within the length cap, to a signed record only, with a reason and a body.
+/// `label` names the record ("Note 12"), `noun` its kind ("note"). Returns both trimmed.
+pub(crate) fn checked_addendum<'a>(
+    label: &str,
+    noun: &str,
+    signed: bool,
+    reason: &'a str,
+    body: &'a str,
+) -> Result<(&'a str, &'a str)> {
     check_length(reason, "addendum")?;
     check_length(body, "addendum")?;
-    let note_id = note.id;
-    if !note.is_signed() {
+    if !signed {
         return Err(Error::rule(
-            format!("Note {note_id} is still a draft."),
-            "Edit the draft itself; addenda are for notes that are already signed.",
+            format!("{label} is still a draft."),
+            format!("Edit the draft itself; addenda are for {noun}s that are already signed."),
         ));
     }
     let (reason, body) = (reason.trim(), body.trim());
     if reason.is_empty() {
         return Err(Error::rule(
             "An addendum needs a reason.",
-            "Say briefly why the note is being corrected or added to.",
+            format!("Say briefly why the {noun} is being corrected or added to."),
         ));
     }
     if body.is_empty() {
@@ -55,6 +57,24 @@ pub(crate) fn insert_addendum(
             "Write the correction or addition.",
         ));
     }
+    Ok((reason, body))
+}
+
+/// Checks and writes an addendum with its audit entry inside the caller's transaction.
+pub(crate) fn insert_addendum(
+    conn: &rusqlite::Connection,
+    note: &Note,
+    reason: &str,
+    body: &str,
+) -> Result<Addendum> {
+    let note_id = note.id;
+    let (reason, body) = checked_addendum(
+        &format!("Note {note_id}"),
+        "note",
+        note.is_signed(),
+        reason,
+        body,
+    )?;
     let at = now();
     let hash = hash_fields(&[&note_id.to_string(), reason, body, &at]);
     conn.execute(

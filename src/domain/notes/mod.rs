@@ -23,7 +23,7 @@ mod read;
 mod signing;
 
 pub use addenda::add_addendum;
-pub(crate) use addenda::insert_addendum;
+pub(crate) use addenda::{checked_addendum, insert_addendum};
 pub use drafts::{create, link_appointment, save_draft, set_third_party};
 pub use read::{for_client, get};
 pub(crate) use signing::import_signed;

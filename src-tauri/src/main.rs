@@ -6,7 +6,33 @@
 static ALLOCATOR: casenotes::memory::WipeOnFree = casenotes::memory::WipeOnFree;
 
 fn main() {
+    #[cfg(target_os = "linux")]
+    give_webkit_the_wiped_heap();
     casenotes_desktop::run();
+}
+
+/// WebKit's parts in this process allocate from its own heap (bmalloc), whose freed blocks the
+/// `free` below never sees: after a lock, two to six copies of the last note's text stayed there
+/// (scripts/memory-proof.sh). With `Malloc=1` in its environment WebKit uses malloc instead, so
+/// those blocks are wiped too (0 copies in the same proof). WebKit reads the variable while its
+/// libraries load, before `main`, so setting it here is too late (measured: it made things
+/// worse): the process runs itself again, same pid and arguments, with the variable set. The
+/// WebKit processes started from this one inherit it. Nothing secret exists yet. If the exec
+/// fails (the binary replaced on disk by an upgrade, say), the app runs on as before.
+#[cfg(target_os = "linux")]
+fn give_webkit_the_wiped_heap() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("Malloc").is_some_and(|v| v == "1") {
+        return;
+    }
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| "casenotes-desktop".into());
+    // `exec` only returns on failure.
+    let _ = std::process::Command::new("/proc/self/exe")
+        .arg0(arg0)
+        .args(args)
+        .env("Malloc", "1")
+        .exec();
 }
 
 /// C code in this process (GLib, GIO, GTK, WebKit's parts that run in it) frees its memory with

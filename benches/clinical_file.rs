@@ -3,7 +3,8 @@
 //! built twice by the same code, once encrypted (SQLCipher with a key) and once plain (SQLite
 //! without a key, memory mapping off as on the encrypted side), measured the same way, each
 //! operation on both sides in turn so that the machine's load falls on both alike. Prints
-//! medians, 95th percentiles and the encrypted/plain ratio; asserts nothing.
+//! medians, 95th percentiles and the encrypted/plain ratio, and the size of the search index;
+//! asserts nothing.
 //!
 //! The same notes are also written out as Markdown files (one per note, as a plain-notes user
 //! keeps them) and, when ripgrep is installed, `rg -l -i` is timed over them for the same
@@ -507,6 +508,21 @@ fn report_ripgrep(enc: &Side, markdown: &Path, queries: &[Query]) {
     }
 }
 
+/// Megabytes of pages the full-text index takes (its shadow tables, the copy of the text in
+/// `search_index_content` included), from SQLite's `dbstat` table.
+fn search_index_mb(session: &Session) -> f64 {
+    let bytes: i64 = session
+        .conn()
+        .expect("open")
+        .query_row(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name GLOB 'search_index_*'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("dbstat");
+    bytes as f64 / 1_048_576.0
+}
+
 fn file_mb(path: &Path) -> f64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0
 }
@@ -564,6 +580,11 @@ fn main() {
             file_mb(&sides[0].dir.join("casenotes.db")),
             file_mb(&sides[1].dir.join("casenotes.db")),
             md_bytes as f64 / 1_048_576.0
+        );
+        println!(
+            "search index: encrypted {:.1} MB, plain {:.1} MB",
+            search_index_mb(sides[0].session()),
+            search_index_mb(sides[1].session())
         );
         measure(&mut sides, &queries);
         println!(

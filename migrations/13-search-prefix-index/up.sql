@@ -8,9 +8,10 @@
 -- Which lengths pay, measured on the benchmark's practice of 10,000 notes (plain SQLite, warm,
 -- p50): one letter 76 ms -> 1.5 ms for +4 MB of index, two letters 8.6 -> 1.1 ms for +7 MB,
 -- three 2.3 -> 1.0 ms and four 1.4 -> 1.2 ms for +8-9 MB each; a fifth letter bought nothing
--- measurable. The merging grows with the vault: at 100,000 notes four letters take 4.2 ms p95
--- warm with the index (cargo bench --bench clinical_file). One letter is the cheapest of all
--- (few distinct first letters) and was the slowest without it.
+-- measurable. The merging grows with the vault: at 100,000 notes (cargo bench --bench
+-- clinical_file, encrypted, warm p95) one letter 737 -> 10.7 ms, two letters 326 -> 6.7 ms, four
+-- letters 33 -> 4.2 ms. One letter is the cheapest of all (few distinct first letters) and was
+-- the slowest without it.
 --
 -- An FTS5 table's options are fixed when it is made, so the index is made again with the same
 -- columns and tokenizer, under a temporary name, filled from the old one (same rowids), and

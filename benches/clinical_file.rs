@@ -3,7 +3,8 @@
 //! built twice by the same code, once encrypted (SQLCipher with a key) and once plain (SQLite
 //! without a key, memory mapping off as on the encrypted side), measured the same way, each
 //! operation on both sides in turn so that the machine's load falls on both alike. Prints
-//! medians, 95th percentiles and the encrypted/plain ratio; asserts nothing.
+//! medians, 95th percentiles and the encrypted/plain ratio, and the size of the search index;
+//! asserts nothing.
 //!
 //! The same notes are also written out as Markdown files (one per note, as a plain-notes user
 //! keeps them) and, when ripgrep is installed, `rg -l -i` is timed over them for the same
@@ -46,13 +47,15 @@ const WARM_ROUNDS: usize = 3;
 /// Unlocks per kind of query for "the first query after unlocking".
 const FIRST_ROUNDS: usize = 5;
 
-const CLASSES: [&str; 6] = [
+const CLASSES: [&str; 8] = [
     "rare word",
     "common word",
     "two words",
     "phrase",
     "prefix",
     "a name",
+    "one letter",
+    "two letters",
 ];
 
 fn pct(samples: &[Duration], p: f64) -> Duration {
@@ -144,13 +147,27 @@ fn queries() -> Vec<Query> {
             typed: n,
         });
     }
+    // The search box searches from the first letter typed: the first one and two letters of
+    // fairly common words. A generator of their own, so the queries above stay as they were.
+    let mut rng = StdRng::seed_from_u64(5);
+    for _ in 0..QUERIES_PER_CLASS {
+        let w = pick(&mut rng, 1_000..8_000, 7);
+        for (class, letters) in [(6, 1), (7, 2)] {
+            let w: String = w.chars().take(letters).collect();
+            out.push(Query {
+                class,
+                rg: vec![format!(r"\b{w}")],
+                typed: w,
+            });
+        }
+    }
     out
 }
 
 #[derive(Default)]
 struct Figures {
-    search_first: [Vec<Duration>; 6],
-    search_warm: [Vec<Duration>; 6],
+    search_first: [Vec<Duration>; CLASSES.len()],
+    search_warm: [Vec<Duration>; CLASSES.len()],
     open_file_first: Vec<Duration>,
     open_file: Vec<Duration>,
     list_clients_first: Vec<Duration>,
@@ -507,6 +524,21 @@ fn report_ripgrep(enc: &Side, markdown: &Path, queries: &[Query]) {
     }
 }
 
+/// Megabytes of pages the full-text index takes (its shadow tables, the copy of the text in
+/// `search_index_content` included), from SQLite's `dbstat` table.
+fn search_index_mb(session: &Session) -> f64 {
+    let bytes: i64 = session
+        .conn()
+        .expect("open")
+        .query_row(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name GLOB 'search_index_*'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("dbstat");
+    bytes as f64 / 1_048_576.0
+}
+
 fn file_mb(path: &Path) -> f64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0
 }
@@ -564,6 +596,11 @@ fn main() {
             file_mb(&sides[0].dir.join("casenotes.db")),
             file_mb(&sides[1].dir.join("casenotes.db")),
             md_bytes as f64 / 1_048_576.0
+        );
+        println!(
+            "search index: encrypted {:.1} MB, plain {:.1} MB",
+            search_index_mb(sides[0].session()),
+            search_index_mb(sides[1].session())
         );
         measure(&mut sides, &queries);
         println!(

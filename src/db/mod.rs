@@ -179,4 +179,106 @@ mod tests {
     fn migrations_are_valid() {
         migrations().unwrap().validate().unwrap();
     }
+
+    fn found(conn: &Connection, query: &str) -> Vec<i64> {
+        let mut stmt = conn
+            .prepare("SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid")
+            .unwrap();
+        let rows = stmt.query_map([query], |r| r.get(0)).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    /// A vault made before migration 13 had a search index without prefix indexes: the
+    /// migration builds it again with them, keeps every entry, and the triggers that keep it up
+    /// to date (which name it) still work on the new table.
+    #[test]
+    fn a_vault_from_before_the_prefix_index_keeps_its_search_and_its_triggers() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;")
+            .unwrap();
+        migrations().unwrap().to_version(&mut conn, 12).unwrap();
+        let now = "2026-03-03T10:00:00Z";
+        conn.execute(
+            "INSERT INTO clients (id, case_ref, given_name, family_name, status, created_at, updated_at)
+             VALUES (1, 'C-0001', 'Ann', 'Ashworth', 'active', ?1, ?1)",
+            [now],
+        )
+        .unwrap();
+        for (id, body) in [
+            (1, "Worked late; worry about work."),
+            (2, "Wrote to her mother."),
+            (3, "Sleepless, worn out."),
+        ] {
+            conn.execute(
+                "INSERT INTO notes (id, client_id, kind, template, body, created_at, updated_at)
+                 VALUES (?1, 1, 'session', 'free', ?2, ?3, ?3)",
+                rusqlite::params![id, body, now],
+            )
+            .unwrap();
+        }
+        let before = found(&conn, "\"wor\"*");
+        assert_eq!(before, [4, 12]);
+
+        migrate(&mut conn).unwrap();
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'search_index'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("prefix = '1 2 3 4'"), "{sql}");
+        let legacy: i64 = conn
+            .query_row("PRAGMA legacy_alter_table", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            legacy, 0,
+            "the migration turns legacy_alter_table off again"
+        );
+        assert_eq!(found(&conn, "\"wor\"*"), before);
+        assert_eq!(found(&conn, "\"ashw\"*"), [6], "the client's name");
+        let secure: i64 = conn
+            .query_row(
+                "SELECT v FROM search_index_config WHERE k = 'secure-delete'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(secure, 1);
+
+        // Every trigger, on the new table.
+        conn.execute(
+            "INSERT INTO notes (id, client_id, kind, template, body, created_at, updated_at)
+             VALUES (4, 1, 'session', 'free', 'Workbook done.', ?1, ?1)",
+            [now],
+        )
+        .unwrap();
+        conn.execute("UPDATE notes SET body = 'Rested.' WHERE id = 1", [])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO note_addenda (id, note_id, reason, body, created_at, content_sha256)
+             VALUES (1, 2, 'typo', 'She wrote twice.', ?1, 'x')",
+            [now],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE clients SET family_name = 'Worthing' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+        assert_eq!(found(&conn, "\"wor\"*"), [6, 12, 16]);
+        assert_eq!(found(&conn, "\"wr\"*"), [5, 8]);
+        assert!(found(&conn, "\"ashw\"*").is_empty());
+        conn.execute("DELETE FROM note_addenda WHERE id = 1", [])
+            .unwrap();
+        conn.execute("DELETE FROM notes", []).unwrap();
+        conn.execute("DELETE FROM clients", []).unwrap();
+        assert!(found(&conn, "\"w\"*").is_empty());
+        conn.execute(
+            "INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
+        integrity_check(&conn).unwrap();
+    }
 }

@@ -5,7 +5,9 @@
 //! The index is kept up to date by triggers in the migrations; this module only queries it. What
 //! the practitioner types is never passed to FTS5 as query syntax: each word becomes a quoted
 //! term (the last one a prefix), words in double quotes one phrase, so punctuation cannot cause
-//! an error or a surprise.
+//! an error or a surprise. The index keeps every word's first one to four letters as terms of
+//! their own (FTS5 `prefix`, migration 13), so the word still being typed is one list to read,
+//! not a merge of every word that begins so.
 
 use rusqlite::params;
 use serde::Serialize;

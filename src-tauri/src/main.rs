@@ -22,6 +22,10 @@ fn main() {
 /// - glibc's `perturb` (fill each freed block) with its per-thread cache off (which skips the
 ///   fill): for WebKit's own processes, which inherit both but not this binary's `free`. Their
 ///   copies of the note after a lock went from 10-11 to 2 in the same proof.
+///
+/// The installed desktop entry (assets/linux/casenotes.desktop) starts the app with both set, so
+/// a start from the menu skips the second start, which cost about 120 ms of launch time
+/// (src-tauri/bench/measure.py, release: median 560 ms with it, 438 ms without).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn run_again_with_wiping_heaps() {
     use std::os::unix::process::CommandExt;

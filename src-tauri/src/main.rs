@@ -7,40 +7,31 @@ static ALLOCATOR: casenotes::memory::WipeOnFree = casenotes::memory::WipeOnFree;
 
 fn main() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    run_again_with_wiping_heaps();
+    give_webkit_the_wiped_heap();
     casenotes_desktop::run();
 }
 
-/// Two settings that must be in the environment before the process starts, so it runs itself
-/// again once (same pid and arguments) with them set; nothing secret exists yet, and if the exec
-/// fails (the binary replaced on disk by an upgrade, say) the app runs on as before.
-/// - `Malloc=1`: WebKit's parts in this process allocated from WebKit's own heap (bmalloc),
-///   whose freed blocks the `free` below never sees: after a lock, two to six copies of the
-///   last note's text stayed there (scripts/memory-proof.sh). With it WebKit uses malloc, and the
-///   proof finds none. WebKit reads it while its libraries load, before `main`: setting it here
-///   instead made things worse (five and six copies).
-/// - glibc's `perturb` (fill each freed block) with its per-thread cache off (which skips the
-///   fill): for WebKit's own processes, which inherit both but not this binary's `free`. Their
-///   copies of the note after a lock went from 10-11 to 2 in the same proof.
+/// WebKit's parts in this process allocate from WebKit's own heap (bmalloc), whose freed blocks
+/// the `free` below never sees: after a lock, two to six copies of the last note's text stayed
+/// there (scripts/memory-proof.sh). With `Malloc=1` in its environment WebKit uses malloc, and
+/// the proof finds none. WebKit reads the variable while its libraries load, before `main`:
+/// setting it here instead made things worse (five and six copies). So the process runs itself
+/// again once (same pid and arguments) with it set; nothing secret exists yet, and if the exec
+/// fails (the binary replaced on disk by an upgrade, say) the app runs on as before. WebKit's
+/// own processes inherit it.
 ///
-/// The installed desktop entry (assets/linux/casenotes.desktop) starts the app with both set, so
-/// a start from the menu skips the second start, which cost about 120 ms of launch time
-/// (src-tauri/bench/measure.py, release: median 560 ms with it, 438 ms without).
+/// The installed desktop entry (assets/linux/casenotes.desktop) sets it already, so a start from
+/// the menu skips the second start, which costs about 120 ms of launch time.
+///
+/// Tried and dropped: glibc's `perturb` (fill each freed block) with its thread cache off, for
+/// WebKit's processes, which do not have this `free`. It cut the web process's copies of the
+/// note from 10-11 to 2, but that process then crashed in 6 of the 38 end-to-end tests.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn run_again_with_wiping_heaps() {
+fn give_webkit_the_wiped_heap() {
     use std::os::unix::process::CommandExt;
-    const TUNABLES: &str = "glibc.malloc.perturb=165:glibc.malloc.tcache_count=0";
     if std::env::var_os("Malloc").is_some_and(|v| v == "1") {
         return;
     }
-    let tunables = match std::env::var_os("GLIBC_TUNABLES") {
-        Some(mut set) if !set.is_empty() => {
-            set.push(":");
-            set.push(TUNABLES);
-            set
-        }
-        _ => TUNABLES.into(),
-    };
     let mut args = std::env::args_os();
     let arg0 = args.next().unwrap_or_else(|| "casenotes-desktop".into());
     // `exec` only returns on failure.
@@ -48,7 +39,6 @@ fn run_again_with_wiping_heaps() {
         .arg0(arg0)
         .args(args)
         .env("Malloc", "1")
-        .env("GLIBC_TUNABLES", tunables)
         .exec();
 }
 

@@ -7,17 +7,10 @@ use casenotes::domain::appointments::{self, AppointmentDetails, Attendance, Mode
 use casenotes::domain::attachments;
 use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{self, NoteKind, Template};
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::Session;
 use casenotes::Error;
 use chrono::{Duration, Local, TimeZone, Utc};
 use common::*;
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
-}
 
 fn client(s: &mut Session, given: &str) -> i64 {
     let mut d = ClientDetails::named(given, "Example");

@@ -10,7 +10,7 @@ use std::process::Command;
 use casenotes::domain::appointments::{self, AppointmentDetails, Attendance, Mode};
 use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
 use casenotes::export::calendar;
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::Session;
 use chrono::{DateTime, Duration, DurationRound, Local, Utc};
 use common::*;
 
@@ -27,13 +27,6 @@ const SECRETS: &[&str] = &[
     "b.quill@example.net",
     "12 Orchard Lane",
 ];
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
-}
 
 fn client(s: &mut Session, given: &str, family: &str, email: &str, phone: &str) -> clients::Client {
     let mut d = ClientDetails::named(given, family);

@@ -6,16 +6,9 @@ mod common;
 use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{self, NoteKind, Template};
 use casenotes::search::{self, HitKind};
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::{Unlock, Vault};
 use casenotes::Error;
 use common::*;
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
-}
 
 fn active(given: &str, family: &str) -> ClientDetails {
     let mut d = ClientDetails::named(given, family);

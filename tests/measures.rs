@@ -10,19 +10,12 @@ use casenotes::audit;
 use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
 use casenotes::domain::measures::{self, change_between, Change, MeasureKind};
 use casenotes::retention::{self, Target};
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::Session;
 use casenotes::Error;
 use chrono::{Duration, Local, NaiveDate};
 use common::*;
 
 use MeasureKind::{Core10, Gad7, Phq9};
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
-}
 
 fn d(text: &str) -> NaiveDate {
     text.parse().unwrap()

@@ -13,7 +13,7 @@ use casenotes::domain::disclosures::{self, ClientTold, LegalBasis, NewDisclosure
 use casenotes::domain::notes::{self, NoteKind, Template};
 use casenotes::domain::requests::{self, NewRequest, Outcome, RequestKind};
 use casenotes::retention::{self, Target};
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::Session;
 use casenotes::Error;
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use common::*;
@@ -25,13 +25,6 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
-}
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
 }
 
 fn vault() -> (TestVault, Session) {

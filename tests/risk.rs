@@ -11,17 +11,10 @@ use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
 use casenotes::domain::risk::{self, DomainFormulation, DomainStatus, RiskContent, RiskDomain};
 use casenotes::domain::safety_plan::{self, SafetyPlanContent};
 use casenotes::retention::{self, Target};
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::{Session, Vault};
 use casenotes::Error;
 use chrono::{Duration, NaiveDate};
 use common::*;
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
-}
 
 fn new_vault() -> (tempfile::TempDir, Session) {
     let tmp = tempfile::tempdir().unwrap();

@@ -21,7 +21,7 @@ use casenotes::domain::requests::{self, NewRequest, RequestKind};
 use casenotes::domain::risk::{self, DomainStatus, RiskContent, RiskDomain};
 use casenotes::domain::safety_plan::{self, SafetyPlanContent};
 use casenotes::export::sar::{self, Protection, Withhold, WithholdReason, WithholdTarget};
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::Session;
 use common::*;
 use sha2::{Digest, Sha256};
 
@@ -32,13 +32,6 @@ const REDACTED: &str = "her sister Philippa's diagnosis";
 const WITHHELD_ATTACHMENT: &[u8] = b"Letter from Marcus Whitfield-Ong's solicitor, confidential";
 const WITHHELD_DISCLOSURE: &str = "Safeguarding referral naming her nephew Ezekiel Brannagh-Stoltz";
 const WITHHELD_DISCLOSURE_WHY: &str = "Concern for Ezekiel's safety at his father's home";
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
-}
 
 struct Practice {
     client_id: i64,

@@ -11,16 +11,9 @@ use casenotes::domain::clients::{self, ClientDetails, ClientStatus};
 use casenotes::domain::notes::{self, NoteKind, Template};
 use casenotes::retention::{self, Target};
 use casenotes::search::{self, HitKind};
-use casenotes::vault::{Session, Unlock, Vault};
+use casenotes::vault::Session;
 use chrono::NaiveDate;
 use common::*;
-
-fn unlocked(v: &TestVault) -> Session {
-    Vault::open(&v.dir)
-        .unwrap()
-        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
-        .unwrap()
-}
 
 fn client(s: &mut Session, given: &str, family: &str, ended: Option<NaiveDate>) -> (i64, String) {
     let mut d = ClientDetails::named(given, family);

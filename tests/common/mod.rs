@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use casenotes::secret::Passphrase;
+use casenotes::vault::{Session, Unlock, Vault};
 use sha2::{Digest, Sha256};
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
@@ -91,6 +92,14 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// The vault at `v.dir`, unlocked with the standard passphrase.
+pub fn unlocked(v: &TestVault) -> Session {
+    Vault::open(&v.dir)
+        .unwrap()
+        .unlock(Unlock::Passphrase(&passphrase(PASSPHRASE)))
+        .unwrap()
 }
 
 pub fn passphrase(text: &str) -> Passphrase {
